@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/svcnat.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_SVCNAT_H
+#define _UAPI_LINUX_SVCNAT_H
+
+#define SVCNAT_FAMILY_NAME	"svcnat"
+#define SVCNAT_FAMILY_VERSION	1
+
+#define SVCNAT_NAME_LEN		256
+#define SVCNAT_WEIGHT_MAX	65535
+
+/**
+ * enum svcnat_backend_flags - Endpoint conditions, as in a Kubernetes
+ *   EndpointSlice. When the attribute is absent a backend is ready and
+ *   serving.
+ * @SVCNAT_BACKEND_FLAGS_READY: The endpoint is ready for new connections.
+ * @SVCNAT_BACKEND_FLAGS_SERVING: The endpoint serves, whether or not it is
+ *   terminating.
+ * @SVCNAT_BACKEND_FLAGS_TERMINATING: The endpoint is shutting down.
+ * @SVCNAT_BACKEND_FLAGS_LOCAL: The endpoint runs on this node.
+ */
+enum svcnat_backend_flags {
+	SVCNAT_BACKEND_FLAGS_READY = 1,
+	SVCNAT_BACKEND_FLAGS_SERVING = 2,
+	SVCNAT_BACKEND_FLAGS_TERMINATING = 4,
+	SVCNAT_BACKEND_FLAGS_LOCAL = 8,
+};
+
+enum {
+	SVCNAT_A_SERVICE = 1,
+	SVCNAT_A_TXN_ID,
+	SVCNAT_A_OP,
+
+	__SVCNAT_A_MAX,
+	SVCNAT_A_MAX = (__SVCNAT_A_MAX - 1)
+};
+
+enum {
+	SVCNAT_A_SERVICE_PROTO = 1,
+	SVCNAT_A_SERVICE_ADDR_IPV4,
+	SVCNAT_A_SERVICE_ADDR_IPV6,
+	SVCNAT_A_SERVICE_PORT,
+	SVCNAT_A_SERVICE_NAME,
+	SVCNAT_A_SERVICE_BACKEND,
+	SVCNAT_A_SERVICE_BACKEND_COUNT,
+
+	__SVCNAT_A_SERVICE_MAX,
+	SVCNAT_A_SERVICE_MAX = (__SVCNAT_A_SERVICE_MAX - 1)
+};
+
+enum {
+	SVCNAT_A_BACKEND_ADDR_IPV4 = 1,
+	SVCNAT_A_BACKEND_ADDR_IPV6,
+	SVCNAT_A_BACKEND_PORT,
+	SVCNAT_A_BACKEND_WEIGHT,
+	SVCNAT_A_BACKEND_FLAGS,
+
+	__SVCNAT_A_BACKEND_MAX,
+	SVCNAT_A_BACKEND_MAX = (__SVCNAT_A_BACKEND_MAX - 1)
+};
+
+enum {
+	SVCNAT_A_OP_CMD = 1,
+	SVCNAT_A_OP_SERVICE,
+
+	__SVCNAT_A_OP_MAX,
+	SVCNAT_A_OP_MAX = (__SVCNAT_A_OP_MAX - 1)
+};
+
+enum {
+	SVCNAT_CMD_SERVICE_NEW = 1,
+	SVCNAT_CMD_SERVICE_SET,
+	SVCNAT_CMD_SERVICE_DEL,
+	SVCNAT_CMD_SERVICE_GET,
+	SVCNAT_CMD_BACKEND_NEW,
+	SVCNAT_CMD_BACKEND_SET,
+	SVCNAT_CMD_BACKEND_DEL,
+	SVCNAT_CMD_BACKEND_REPLACE,
+	SVCNAT_CMD_FLUSH,
+	SVCNAT_CMD_TXN_BEGIN,
+	SVCNAT_CMD_TXN_OPS,
+	SVCNAT_CMD_TXN_COMMIT,
+	SVCNAT_CMD_TXN_ABORT,
+
+	__SVCNAT_CMD_MAX,
+	SVCNAT_CMD_MAX = (__SVCNAT_CMD_MAX - 1)
+};
+
+#endif /* _UAPI_LINUX_SVCNAT_H */

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnat: Kubernetes Service forwarding in netfilter.
+ *
+ * Module entry points, parameters and per network namespace state.
+ */
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <linux/svcnat.h>
+
+#include "svcnat.h"
+
+unsigned int svcnat_max_services __read_mostly = 262144;
+module_param_named(max_services, svcnat_max_services, uint, 0444);
+MODULE_PARM_DESC(max_services,
+		 "Maximum number of services per network namespace (default 262144)");
+
+unsigned int svcnat_max_backends __read_mostly = 4096;
+module_param_named(max_backends, svcnat_max_backends, uint, 0444);
+MODULE_PARM_DESC(max_backends,
+		 "Maximum number of backends per service (default 4096)");
+
+unsigned int svcnat_net_id __read_mostly;
+
+static int __net_init svcnat_net_init(struct net *net)
+{
+	struct svcnat_net *sn = svcnat_pernet(net);
+
+	sn->net = net;
+	mutex_init(&sn->lock);
+	INIT_LIST_HEAD(&sn->txns);
+	xa_init_flags(&sn->ids, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	return svcnat_services_init(sn);
+}
+
+static void __net_exit svcnat_net_exit(struct net *net)
+{
+	struct svcnat_net *sn = svcnat_pernet(net);
+
+	/* Hooks go first: after this no packet can reach the tables. */
+	svcnat_hooks_unregister(sn);
+	mutex_lock(&sn->lock);
+	svcnat_txn_release_all(sn);
+	svcnat_services_uninit(sn);
+	mutex_unlock(&sn->lock);
+	xa_destroy(&sn->ids);
+}
+
+static struct pernet_operations svcnat_net_ops = {
+	.init = svcnat_net_init,
+	.exit = svcnat_net_exit,
+	.id = &svcnat_net_id,
+	.size = sizeof(struct svcnat_net),
+};
+
+static int __init svcnat_init(void)
+{
+	int err;
+
+	if (!svcnat_max_services || !svcnat_max_backends) {
+		pr_err("svcnat: max_services and max_backends must be positive\n");
+		return -EINVAL;
+	}
+
+	err = register_pernet_subsys(&svcnat_net_ops);
+	if (err)
+		return err;
+
+	err = svcnat_txn_init();
+	if (err)
+		goto err_unregister_pernet;
+
+	err = svcnat_genl_init();
+	if (err)
+		goto err_uninit_txn;
+
+	return 0;
+
+err_uninit_txn:
+	svcnat_txn_uninit();
+err_unregister_pernet:
+	unregister_pernet_subsys(&svcnat_net_ops);
+	return err;
+}
+
+static void __exit svcnat_exit(void)
+{
+	svcnat_genl_uninit();
+	svcnat_txn_uninit();
+	unregister_pernet_subsys(&svcnat_net_ops);
+	/* Wait for the call_rcu() callbacks that free services. */
+	rcu_barrier();
+}
+
+module_init(svcnat_init);
+module_exit(svcnat_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Kubernetes Service forwarding in netfilter");
+MODULE_AUTHOR("svcnat developers");
+MODULE_ALIAS_GENL_FAMILY(SVCNAT_FAMILY_NAME);

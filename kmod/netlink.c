@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnat: the generic netlink family.
+ *
+ * Documentation/netlink/specs/svcnat.yaml is the source of truth; every
+ * operation has its own narrowed policy, so an attribute that an operation
+ * does not take is rejected by the core with an extack message.
+ */
+
+#include <linux/in.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+#include <linux/svcnat.h>
+
+#include "svcnat.h"
+
+#define SVCNAT_BACKEND_FLAGS_ALL \
+	(SVCNAT_BACKEND_FLAGS_READY | SVCNAT_BACKEND_FLAGS_SERVING | \
+	 SVCNAT_BACKEND_FLAGS_TERMINATING | SVCNAT_BACKEND_FLAGS_LOCAL)
+
+static struct genl_family svcnat_nl_family;
+
+/* A range struct: 6.1's inline policy bounds are s16. */
+static struct netlink_range_validation svcnat_weight_range = {
+	.max = SVCNAT_WEIGHT_MAX,
+};
+
+/* Backend attributes: the full set, and the key alone. */
+static const struct nla_policy svcnat_backend_nl_policy[SVCNAT_A_BACKEND_MAX + 1] = {
+	[SVCNAT_A_BACKEND_ADDR_IPV4] = { .type = NLA_BE32 },
+	[SVCNAT_A_BACKEND_ADDR_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[SVCNAT_A_BACKEND_PORT] = { .type = NLA_BE16 },
+	[SVCNAT_A_BACKEND_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32, &svcnat_weight_range),
+	[SVCNAT_A_BACKEND_FLAGS] = NLA_POLICY_MASK(NLA_U32, SVCNAT_BACKEND_FLAGS_ALL),
+};
+
+static const struct nla_policy svcnat_backend_key_nl_policy[SVCNAT_A_BACKEND_PORT + 1] = {
+	[SVCNAT_A_BACKEND_ADDR_IPV4] = { .type = NLA_BE32 },
+	[SVCNAT_A_BACKEND_ADDR_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[SVCNAT_A_BACKEND_PORT] = { .type = NLA_BE16 },
+};
+
+#define SVCNAT_SERVICE_KEY_POLICY					\
+	[SVCNAT_A_SERVICE_PROTO] = { .type = NLA_U8 },			\
+	[SVCNAT_A_SERVICE_ADDR_IPV4] = { .type = NLA_BE32 },		\
+	[SVCNAT_A_SERVICE_ADDR_IPV6] = NLA_POLICY_EXACT_LEN(16),	\
+	[SVCNAT_A_SERVICE_PORT] = { .type = NLA_BE16 }
+
+#define SVCNAT_SERVICE_NAME_POLICY					\
+	[SVCNAT_A_SERVICE_NAME] = { .type = NLA_NUL_STRING,		\
+				    .len = SVCNAT_NAME_LEN - 1 }
+
+/* Service attributes, narrowed to what each operation takes. */
+static const struct nla_policy svcnat_service_key_nl_policy[SVCNAT_A_SERVICE_PORT + 1] = {
+	SVCNAT_SERVICE_KEY_POLICY,
+};
+
+static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_BACKEND + 1] = {
+	SVCNAT_SERVICE_KEY_POLICY,
+	SVCNAT_SERVICE_NAME_POLICY,
+	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_nl_policy),
+};
+
+static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_A_SERVICE_NAME + 1] = {
+	SVCNAT_SERVICE_KEY_POLICY,
+	SVCNAT_SERVICE_NAME_POLICY,
+};
+
+static const struct nla_policy svcnat_service_be_nl_policy[SVCNAT_A_SERVICE_BACKEND + 1] = {
+	SVCNAT_SERVICE_KEY_POLICY,
+	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_nl_policy),
+};
+
+static const struct nla_policy svcnat_service_be_key_nl_policy[SVCNAT_A_SERVICE_BACKEND + 1] = {
+	SVCNAT_SERVICE_KEY_POLICY,
+	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_key_nl_policy),
+};
+
+/* Top-level policies, one per operation. */
+#define SVCNAT_TOP_POLICY(name, nested)					\
+static const struct nla_policy name[SVCNAT_A_SERVICE + 1] = {		\
+	[SVCNAT_A_SERVICE] = NLA_POLICY_NESTED(nested),			\
+}
+
+SVCNAT_TOP_POLICY(svcnat_key_nl_policy, svcnat_service_key_nl_policy);
+SVCNAT_TOP_POLICY(svcnat_new_nl_policy, svcnat_service_new_nl_policy);
+SVCNAT_TOP_POLICY(svcnat_set_nl_policy, svcnat_service_set_nl_policy);
+SVCNAT_TOP_POLICY(svcnat_be_nl_policy, svcnat_service_be_nl_policy);
+SVCNAT_TOP_POLICY(svcnat_be_key_nl_policy, svcnat_service_be_key_nl_policy);
+
+static const struct nla_policy svcnat_op_nl_policy[SVCNAT_A_OP_MAX + 1] = {
+	[SVCNAT_A_OP_CMD] = NLA_POLICY_RANGE(NLA_U32, SVCNAT_CMD_SERVICE_NEW,
+					     SVCNAT_CMD_FLUSH),
+	/* Checked against the op's own policy once the command is known. */
+	[SVCNAT_A_OP_SERVICE] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy svcnat_txn_nl_policy[SVCNAT_A_TXN_ID + 1] = {
+	[SVCNAT_A_TXN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy svcnat_txn_ops_nl_policy[SVCNAT_A_OP + 1] = {
+	[SVCNAT_A_TXN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SVCNAT_A_OP] = NLA_POLICY_NESTED(svcnat_op_nl_policy),
+};
+
+enum svcnat_op_backends {
+	SVCNAT_OP_BE_NONE,
+	SVCNAT_OP_BE_ONE,
+	SVCNAT_OP_BE_ANY,
+};
+
+/**
+ * struct svcnat_op_desc - how an operation takes its service attribute
+ * @policy: policy of the nested service attributes
+ * @maxattr: highest attribute of @policy
+ * @backends: how many backends it takes
+ */
+struct svcnat_op_desc {
+	const struct nla_policy *policy;
+	unsigned int maxattr;
+	enum svcnat_op_backends backends;
+};
+
+#define SVCNAT_OP_DESC(cmd, pol, be)					\
+	[cmd] = { .policy = pol, .maxattr = ARRAY_SIZE(pol) - 1, .backends = be }
+
+static const struct svcnat_op_desc svcnat_op_descs[SVCNAT_CMD_FLUSH + 1] = {
+	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_NEW, svcnat_service_new_nl_policy,
+		       SVCNAT_OP_BE_ANY),
+	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_SET, svcnat_service_set_nl_policy,
+		       SVCNAT_OP_BE_NONE),
+	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_DEL, svcnat_service_key_nl_policy,
+		       SVCNAT_OP_BE_NONE),
+	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_NEW, svcnat_service_be_nl_policy,
+		       SVCNAT_OP_BE_ONE),
+	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_SET, svcnat_service_be_nl_policy,
+		       SVCNAT_OP_BE_ONE),
+	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_DEL, svcnat_service_be_key_nl_policy,
+		       SVCNAT_OP_BE_ONE),
+	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_REPLACE, svcnat_service_be_nl_policy,
+		       SVCNAT_OP_BE_ANY),
+};
+
+/* Both address attributes are in the same place in both attribute sets. */
+static int svcnat_nl_parse_addr(struct nlattr **tb, const struct nlattr *nest,
+				int v4, int v6, union nf_inet_addr *addr,
+				struct netlink_ext_ack *extack)
+{
+	if (tb[v6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[v6],
+				    "IPv6 services are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	if (!tb[v4]) {
+		NL_SET_ERR_MSG(extack, "missing address");
+		NL_SET_ERR_ATTR_MISS(extack, nest, v4);
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	addr->ip = nla_get_in_addr(tb[v4]);
+	return 0;
+}
+
+/* Takes a literal message, which NL_SET_ERR_MSG() keeps a pointer to. */
+#define svcnat_nl_require(tb, nest, type, msg, extack) ({		\
+	int __err = 0;							\
+									\
+	if (!(tb)[type]) {						\
+		NL_SET_ERR_MSG(extack, msg);				\
+		NL_SET_ERR_ATTR_MISS(extack, nest, type);		\
+		__err = -EINVAL;					\
+	}								\
+	__err;								\
+})
+
+static int svcnat_nl_parse_key(struct nlattr **tb, const struct nlattr *nest,
+			       struct svcnat_key *key,
+			       struct netlink_ext_ack *extack)
+{
+	int err;
+
+	memset(key, 0, sizeof(*key));
+	err = svcnat_nl_require(tb, nest, SVCNAT_A_SERVICE_PROTO,
+				"missing service protocol", extack);
+	if (err)
+		return err;
+	key->proto = nla_get_u8(tb[SVCNAT_A_SERVICE_PROTO]);
+	switch (key->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_SERVICE_PROTO],
+				    "protocol must be TCP, UDP or SCTP");
+		return -EINVAL;
+	}
+
+	err = svcnat_nl_parse_addr(tb, nest, SVCNAT_A_SERVICE_ADDR_IPV4,
+				   SVCNAT_A_SERVICE_ADDR_IPV6, &key->addr,
+				   extack);
+	if (err)
+		return err;
+	key->family = AF_INET;
+
+	err = svcnat_nl_require(tb, nest, SVCNAT_A_SERVICE_PORT,
+				"missing service port", extack);
+	if (err)
+		return err;
+	key->port = nla_get_be16(tb[SVCNAT_A_SERVICE_PORT]);
+	if (!key->port) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_SERVICE_PORT],
+				    "service port must not be 0");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int svcnat_nl_parse_backend(const struct nlattr *nest,
+				   const struct nla_policy *policy,
+				   struct svcnat_op_be *obe,
+				   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SVCNAT_A_BACKEND_MAX + 1] = {};
+	int err;
+
+	/* Narrowed policies are shorter; parsing stops at their end. */
+	err = nla_parse_nested(tb, policy == svcnat_backend_nl_policy ?
+			       SVCNAT_A_BACKEND_MAX : SVCNAT_A_BACKEND_PORT,
+			       nest, policy, extack);
+	if (err)
+		return err;
+
+	err = svcnat_nl_parse_addr(tb, nest, SVCNAT_A_BACKEND_ADDR_IPV4,
+				   SVCNAT_A_BACKEND_ADDR_IPV6, &obe->be.addr,
+				   extack);
+	if (err)
+		return err;
+	err = svcnat_nl_require(tb, nest, SVCNAT_A_BACKEND_PORT,
+				"missing backend port", extack);
+	if (err)
+		return err;
+	obe->be.port = nla_get_be16(tb[SVCNAT_A_BACKEND_PORT]);
+	if (!obe->be.port) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_BACKEND_PORT],
+				    "backend port must not be 0");
+		return -EINVAL;
+	}
+
+	if (tb[SVCNAT_A_BACKEND_WEIGHT]) {
+		obe->be.weight = nla_get_u32(tb[SVCNAT_A_BACKEND_WEIGHT]);
+		obe->has_weight = true;
+	}
+	if (tb[SVCNAT_A_BACKEND_FLAGS]) {
+		obe->be.flags = nla_get_u32(tb[SVCNAT_A_BACKEND_FLAGS]);
+		obe->has_flags = true;
+	}
+	return 0;
+}
+
+static bool svcnat_op_be_dup(const struct svcnat_op *op, u32 n)
+{
+	const struct svcnat_backend *be = &op->be[n].be;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (op->be[i].be.port == be->port &&
+		    nf_inet_addr_cmp(&op->be[i].be.addr, &be->addr))
+			return true;
+	return false;
+}
+
+static int svcnat_nl_parse_backends(struct svcnat_op *op,
+				    const struct nlattr *nest,
+				    const struct nla_policy *be_policy,
+				    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, err;
+	u32 n = 0;
+
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != SVCNAT_A_SERVICE_BACKEND)
+			continue;
+		err = svcnat_nl_parse_backend(a, be_policy, &op->be[n], extack);
+		if (err)
+			return err;
+		if (svcnat_op_be_dup(op, n)) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "duplicate backend");
+			return -EINVAL;
+		}
+		n++;
+	}
+	return 0;
+}
+
+/**
+ * svcnat_op_parse - turn a command and its service attribute into an op
+ * @cmd: SVCNAT_CMD_* of a configuration change
+ * @nest: the SVCNAT_A_SERVICE attribute, NULL if absent
+ * @extack: error reporting
+ *
+ * Return: the op, or an ERR_PTR() with an extack message set.
+ */
+static struct svcnat_op *svcnat_op_parse(u32 cmd, const struct nlattr *nest,
+					 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SVCNAT_A_SERVICE_MAX + 1] = {};
+	const struct nla_policy *be_policy;
+	const struct svcnat_op_desc *desc;
+	const struct nlattr *a;
+	struct svcnat_op *op;
+	int rem, err;
+	u32 nr = 0;
+
+	if (cmd == SVCNAT_CMD_FLUSH) {
+		if (nest) {
+			NL_SET_ERR_MSG_ATTR(extack, nest, "flush takes no service");
+			return ERR_PTR(-EINVAL);
+		}
+		op = kzalloc(sizeof(*op), GFP_KERNEL_ACCOUNT);
+		if (!op)
+			return ERR_PTR(-ENOMEM);
+		op->cmd = cmd;
+		return op;
+	}
+
+	desc = cmd < ARRAY_SIZE(svcnat_op_descs) ? &svcnat_op_descs[cmd] : NULL;
+	if (!desc || !desc->policy) {
+		NL_SET_ERR_MSG(extack, "not a configuration command");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!nest) {
+		NL_SET_ERR_MSG(extack, "missing service");
+		return ERR_PTR(-EINVAL);
+	}
+
+	err = nla_parse_nested(tb, desc->maxattr, nest, desc->policy, extack);
+	if (err)
+		return ERR_PTR(err);
+
+	nla_for_each_nested(a, nest, rem)
+		if (nla_type(a) == SVCNAT_A_SERVICE_BACKEND)
+			nr++;
+	if (desc->backends == SVCNAT_OP_BE_ONE && nr != 1) {
+		NL_SET_ERR_MSG(extack, "exactly one backend required");
+		if (!nr)
+			NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_SERVICE_BACKEND);
+		return ERR_PTR(-EINVAL);
+	}
+	if (nr > svcnat_max_backends) {
+		NL_SET_ERR_MSG(extack,
+				   "too many backends in this service (max_backends)");
+		return ERR_PTR(-ENOSPC);
+	}
+
+	op = kvzalloc(struct_size(op, be, nr), GFP_KERNEL_ACCOUNT);
+	if (!op)
+		return ERR_PTR(-ENOMEM);
+	op->cmd = cmd;
+	op->nr_be = nr;
+
+	err = svcnat_nl_parse_key(tb, nest, &op->key, extack);
+	if (err)
+		goto err_free_op;
+
+	be_policy = cmd == SVCNAT_CMD_BACKEND_DEL ?
+		svcnat_backend_key_nl_policy : svcnat_backend_nl_policy;
+	err = svcnat_nl_parse_backends(op, nest, be_policy, extack);
+	if (err)
+		goto err_free_op;
+
+	if (tb[SVCNAT_A_SERVICE_NAME]) {
+		op->name = nla_strdup(tb[SVCNAT_A_SERVICE_NAME],
+				      GFP_KERNEL_ACCOUNT);
+		if (!op->name) {
+			err = -ENOMEM;
+			goto err_free_op;
+		}
+	}
+	return op;
+
+err_free_op:
+	svcnat_op_free(op);
+	return ERR_PTR(err);
+}
+
+static void svcnat_nl_set_op_index(struct netlink_ext_ack *extack, u32 idx)
+{
+	/* The index of the failing op travels as NLMSGERR_ATTR_COOKIE. */
+	BUILD_BUG_ON(sizeof(idx) > NETLINK_MAX_COOKIE_LEN);
+	memcpy(extack->cookie, &idx, sizeof(idx));
+	extack->cookie_len = sizeof(idx);
+}
+
+static int svcnat_nl_change_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
+	struct svcnat_op *op;
+	LIST_HEAD(ops);
+	u32 failed;
+	int err;
+
+	op = svcnat_op_parse(info->genlhdr->cmd, info->attrs[SVCNAT_A_SERVICE],
+			     info->extack);
+	if (IS_ERR(op))
+		return PTR_ERR(op);
+	list_add(&op->list, &ops);
+
+	mutex_lock(&sn->lock);
+	err = svcnat_apply(sn, &ops, &failed, info->extack);
+	mutex_unlock(&sn->lock);
+
+	svcnat_ops_free(&ops);
+	return err;
+}
+
+static size_t svcnat_nl_backend_size(void)
+{
+	return nla_total_size(0) +		/* SVCNAT_A_SERVICE_BACKEND */
+		nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
+		nla_total_size(sizeof(__be16)) +	/* PORT */
+		nla_total_size(sizeof(u32)) +	/* WEIGHT */
+		nla_total_size(sizeof(u32));	/* FLAGS */
+}
+
+static size_t svcnat_nl_service_size(const struct svcnat_cfg *cfg)
+{
+	return nla_total_size(0) +		/* SVCNAT_A_SERVICE */
+		nla_total_size(sizeof(u8)) +	/* PROTO */
+		nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
+		nla_total_size(sizeof(__be16)) +	/* PORT */
+		nla_total_size(strlen(cfg->name) + 1) +	/* NAME */
+		nla_total_size(sizeof(u32)) +	/* BACKEND_COUNT */
+		cfg->nr * svcnat_nl_backend_size();
+}
+
+static int svcnat_nl_put_backend(struct sk_buff *skb,
+				 const struct svcnat_backend *be)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, SVCNAT_A_SERVICE_BACKEND);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_in_addr(skb, SVCNAT_A_BACKEND_ADDR_IPV4, be->addr.ip) ||
+	    nla_put_be16(skb, SVCNAT_A_BACKEND_PORT, be->port) ||
+	    nla_put_u32(skb, SVCNAT_A_BACKEND_WEIGHT, be->weight) ||
+	    nla_put_u32(skb, SVCNAT_A_BACKEND_FLAGS, be->flags)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Put the service and as many of its backends from @from on as fit.
+ * Return: index of the first backend not put, or -EMSGSIZE if not even
+ * the key and one pending backend fit.
+ */
+static int svcnat_nl_put_service(struct sk_buff *skb,
+				 const struct svcnat_service *svc,
+				 const struct svcnat_cfg *cfg, u32 from)
+{
+	struct nlattr *nest;
+	u32 i;
+
+	nest = nla_nest_start(skb, SVCNAT_A_SERVICE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, SVCNAT_A_SERVICE_PROTO, svc->key.proto) ||
+	    nla_put_in_addr(skb, SVCNAT_A_SERVICE_ADDR_IPV4, svc->key.addr.ip) ||
+	    nla_put_be16(skb, SVCNAT_A_SERVICE_PORT, svc->key.port) ||
+	    (cfg->name[0] &&
+	     nla_put_string(skb, SVCNAT_A_SERVICE_NAME, cfg->name)) ||
+	    nla_put_u32(skb, SVCNAT_A_SERVICE_BACKEND_COUNT, cfg->nr))
+		goto err_cancel_nest;
+
+	for (i = from; i < cfg->nr; i++)
+		if (svcnat_nl_put_backend(skb, &cfg->be[i]))
+			break;
+	if (i == from && from < cfg->nr)
+		goto err_cancel_nest;
+
+	nla_nest_end(skb, nest);
+	return i;
+
+err_cancel_nest:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int svcnat_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
+	struct nlattr *tb[SVCNAT_A_SERVICE_PORT + 1];
+	struct nlattr *nest = info->attrs[SVCNAT_A_SERVICE];
+	struct svcnat_service *svc;
+	struct svcnat_cfg *cfg;
+	struct svcnat_key key;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SVCNAT_A_SERVICE)) {
+		GENL_SET_ERR_MSG(info, "missing service");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCNAT_A_SERVICE_PORT, nest,
+			       svcnat_service_key_nl_policy, info->extack);
+	if (err)
+		return err;
+	err = svcnat_nl_parse_key(tb, nest, &key, info->extack);
+	if (err)
+		return err;
+
+	mutex_lock(&sn->lock);
+	svc = svcnat_service_lookup(sn, &key);
+	cfg = svc ? rcu_dereference_protected(svc->cfg,
+					      lockdep_is_held(&sn->lock)) : NULL;
+	if (!cfg) {
+		NL_SET_ERR_MSG(info->extack, "service not found");
+		err = -ENOENT;
+		goto err_unlock;
+	}
+
+	msg = genlmsg_new(svcnat_nl_service_size(cfg), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto err_unlock;
+	}
+	hdr = genlmsg_put_reply(msg, info, &svcnat_nl_family, 0,
+				SVCNAT_CMD_SERVICE_GET);
+	if (!hdr || svcnat_nl_put_service(msg, svc, cfg, 0) != cfg->nr) {
+		err = -EMSGSIZE;
+		goto err_free_msg;
+	}
+	genlmsg_end(msg, hdr);
+	mutex_unlock(&sn->lock);
+	return genlmsg_reply(msg, info);
+
+err_free_msg:
+	nlmsg_free(msg);
+err_unlock:
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/**
+ * struct svcnat_dump_ctx - where a dump resumes
+ * @id: id of the next service to put
+ * @be: first backend of that service still to put
+ */
+struct svcnat_dump_ctx {
+	unsigned long id;
+	u32 be;
+};
+
+static int svcnat_nl_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	struct svcnat_dump_ctx *ctx = (struct svcnat_dump_ctx *)cb->ctx;
+	struct svcnat_net *sn = svcnat_pernet(sock_net(skb->sk));
+	struct svcnat_service *svc;
+	struct svcnat_cfg *cfg;
+	unsigned long id;
+	int next;
+	void *hdr;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+
+	rcu_read_lock();
+	/* Any commit between two parts of the dump flags NLM_F_DUMP_INTR. */
+	cb->seq = READ_ONCE(sn->gen);
+	xa_for_each_start(&sn->ids, id, svc, ctx->id) {
+		cfg = rcu_dereference(svc->cfg);
+		if (!cfg)
+			continue;
+		if (id != ctx->id)
+			ctx->be = 0;
+
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &svcnat_nl_family,
+				  NLM_F_MULTI, SVCNAT_CMD_SERVICE_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		next = svcnat_nl_put_service(skb, svc, cfg, ctx->be);
+		if (next < 0) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+
+		ctx->id = id;
+		if (next < cfg->nr) {
+			/* The rest of this service goes in the next skb. */
+			ctx->be = next;
+			break;
+		}
+		ctx->id = id + 1;
+		ctx->be = 0;
+	}
+	rcu_read_unlock();
+	return skb->len;
+}
+
+static int svcnat_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+	u32 id;
+
+	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &svcnat_nl_family, 0,
+				SVCNAT_CMD_TXN_BEGIN);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free_msg;
+	}
+
+	mutex_lock(&sn->lock);
+	err = svcnat_txn_begin(sn, info->snd_portid, &id);
+	mutex_unlock(&sn->lock);
+	if (err) {
+		GENL_SET_ERR_MSG(info, "too many open transactions");
+		goto err_free_msg;
+	}
+
+	if (nla_put_u32(msg, SVCNAT_A_TXN_ID, id)) {
+		err = -EMSGSIZE;
+		goto err_abort_txn;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_abort_txn:
+	mutex_lock(&sn->lock);
+	svcnat_txn_abort(sn, info->snd_portid, id);
+	mutex_unlock(&sn->lock);
+err_free_msg:
+	nlmsg_free(msg);
+	return err;
+}
+
+static int svcnat_nl_parse_ops(struct genl_info *info, struct list_head *ops,
+			       u32 *nr)
+{
+	struct nlattr *tb[SVCNAT_A_OP_MAX + 1];
+	const struct nlattr *a;
+	struct svcnat_op *op;
+	int rem, err;
+
+	*nr = 0;
+	nla_for_each_attr(a, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(a) != SVCNAT_A_OP)
+			continue;
+		err = nla_parse_nested(tb, SVCNAT_A_OP_MAX, a,
+				       svcnat_op_nl_policy, info->extack);
+		if (err)
+			return err;
+		if (!tb[SVCNAT_A_OP_CMD]) {
+			NL_SET_ERR_MSG(info->extack, "missing op command");
+			NL_SET_ERR_ATTR_MISS(info->extack, a, SVCNAT_A_OP_CMD);
+			return -EINVAL;
+		}
+		op = svcnat_op_parse(nla_get_u32(tb[SVCNAT_A_OP_CMD]),
+				     tb[SVCNAT_A_OP_SERVICE], info->extack);
+		if (IS_ERR(op))
+			return PTR_ERR(op);
+		list_add_tail(&op->list, ops);
+		(*nr)++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int svcnat_nl_txn_ops_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
+	u32 id, first, nr;
+	LIST_HEAD(ops);
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SVCNAT_A_TXN_ID)) {
+		GENL_SET_ERR_MSG(info, "missing transaction id");
+		return -EINVAL;
+	}
+	id = nla_get_u32(info->attrs[SVCNAT_A_TXN_ID]);
+
+	err = svcnat_nl_parse_ops(info, &ops, &nr);
+
+	mutex_lock(&sn->lock);
+	if (err) {
+		/* A bad op spoils the whole transaction. */
+		if (!svcnat_txn_append(sn, info->snd_portid, id, &ops, &first))
+			svcnat_nl_set_op_index(info->extack, first + nr);
+		svcnat_txn_abort(sn, info->snd_portid, id);
+		goto out_unlock;
+	}
+	err = svcnat_txn_append(sn, info->snd_portid, id, &ops, &first);
+	if (err == -ENOENT)
+		GENL_SET_ERR_MSG(info, "transaction not found");
+	else if (err)
+		GENL_SET_ERR_MSG(info, "transaction too large, aborted");
+out_unlock:
+	mutex_unlock(&sn->lock);
+	svcnat_ops_free(&ops);
+	return err;
+}
+
+static int svcnat_nl_txn_end_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
+	u32 id, failed;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SVCNAT_A_TXN_ID)) {
+		GENL_SET_ERR_MSG(info, "missing transaction id");
+		return -EINVAL;
+	}
+	id = nla_get_u32(info->attrs[SVCNAT_A_TXN_ID]);
+
+	mutex_lock(&sn->lock);
+	if (info->genlhdr->cmd == SVCNAT_CMD_TXN_ABORT) {
+		err = svcnat_txn_abort(sn, info->snd_portid, id);
+	} else {
+		err = svcnat_txn_commit(sn, info->snd_portid, id, &failed,
+					info->extack);
+		if (err && err != -ENOENT)
+			svcnat_nl_set_op_index(info->extack, failed);
+	}
+	mutex_unlock(&sn->lock);
+
+	if (err == -ENOENT)
+		GENL_SET_ERR_MSG(info, "transaction not found");
+	return err;
+}
+
+#define SVCNAT_NL_OP(c, fn, pol)					\
+	{								\
+		.cmd = c,						\
+		.doit = fn,						\
+		.policy = pol,						\
+		.maxattr = ARRAY_SIZE(pol) - 1,				\
+		.flags = GENL_ADMIN_PERM,				\
+	}
+
+/* Operations without a policy take no attributes at all. */
+#define SVCNAT_NL_OP_NOATTR(c, fn)					\
+	{								\
+		.cmd = c,						\
+		.doit = fn,						\
+		.flags = GENL_ADMIN_PERM,				\
+	}
+
+static const struct genl_ops svcnat_nl_ops[] = {
+	SVCNAT_NL_OP(SVCNAT_CMD_SERVICE_NEW, svcnat_nl_change_doit,
+		     svcnat_new_nl_policy),
+	SVCNAT_NL_OP(SVCNAT_CMD_SERVICE_SET, svcnat_nl_change_doit,
+		     svcnat_set_nl_policy),
+	SVCNAT_NL_OP(SVCNAT_CMD_SERVICE_DEL, svcnat_nl_change_doit,
+		     svcnat_key_nl_policy),
+	{
+		.cmd = SVCNAT_CMD_SERVICE_GET,
+		.doit = svcnat_nl_get_doit,
+		.dumpit = svcnat_nl_get_dumpit,
+		.policy = svcnat_key_nl_policy,
+		.maxattr = ARRAY_SIZE(svcnat_key_nl_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	SVCNAT_NL_OP(SVCNAT_CMD_BACKEND_NEW, svcnat_nl_change_doit,
+		     svcnat_be_nl_policy),
+	SVCNAT_NL_OP(SVCNAT_CMD_BACKEND_SET, svcnat_nl_change_doit,
+		     svcnat_be_nl_policy),
+	SVCNAT_NL_OP(SVCNAT_CMD_BACKEND_DEL, svcnat_nl_change_doit,
+		     svcnat_be_key_nl_policy),
+	SVCNAT_NL_OP(SVCNAT_CMD_BACKEND_REPLACE, svcnat_nl_change_doit,
+		     svcnat_be_nl_policy),
+	SVCNAT_NL_OP_NOATTR(SVCNAT_CMD_FLUSH, svcnat_nl_change_doit),
+	SVCNAT_NL_OP_NOATTR(SVCNAT_CMD_TXN_BEGIN, svcnat_nl_txn_begin_doit),
+	SVCNAT_NL_OP(SVCNAT_CMD_TXN_OPS, svcnat_nl_txn_ops_doit,
+		     svcnat_txn_ops_nl_policy),
+	SVCNAT_NL_OP(SVCNAT_CMD_TXN_COMMIT, svcnat_nl_txn_end_doit,
+		     svcnat_txn_nl_policy),
+	SVCNAT_NL_OP(SVCNAT_CMD_TXN_ABORT, svcnat_nl_txn_end_doit,
+		     svcnat_txn_nl_policy),
+};
+
+static struct genl_family svcnat_nl_family __ro_after_init = {
+	.name = SVCNAT_FAMILY_NAME,
+	.version = SVCNAT_FAMILY_VERSION,
+	.netnsok = true,
+	/* svcnat_net.lock serialises changes; dumps only need RCU. */
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = svcnat_nl_ops,
+	.n_ops = ARRAY_SIZE(svcnat_nl_ops),
+};
+
+/**
+ * svcnat_genl_init - register the generic netlink family
+ *
+ * Return: 0 or a negative errno.
+ */
+int svcnat_genl_init(void)
+{
+	return genl_register_family(&svcnat_nl_family);
+}
+
+/**
+ * svcnat_genl_uninit - unregister the generic netlink family
+ */
+void svcnat_genl_uninit(void)
+{
+	genl_unregister_family(&svcnat_nl_family);
+}
