@@ -188,7 +188,7 @@ static int svcnat_stage_create(struct svcnat_change *ch,
 
 	if (sn->nr_services + ch->delta >= svcnat_max_services) {
 		NL_SET_ERR_MSG(extack,
-				   "too many services in this namespace (max_services)");
+			       "too many services in this namespace (max_services)");
 		return -ENOSPC;
 	}
 	st->exists = true;
@@ -316,7 +316,7 @@ static int svcnat_op_backend(struct svcnat_stage *st,
 		}
 		if (st->nr >= svcnat_max_backends) {
 			NL_SET_ERR_MSG(extack,
-					   "too many backends in this service (max_backends)");
+				       "too many backends in this service (max_backends)");
 			return -ENOSPC;
 		}
 		if (svcnat_stage_reserve(st, st->nr + 1))
@@ -428,8 +428,8 @@ static struct svcnat_cfg *svcnat_cfg_build(const struct svcnat_stage *st)
 		cfg->pick[cfg->nr_pick].idx = i;
 		cfg->nr_pick++;
 	}
+	memcpy(&cfg->pick[nr_pick], name, strlen(name) + 1);
 	cfg->name = (const char *)&cfg->pick[nr_pick];
-	strcpy((char *)cfg->name, name);
 	return cfg;
 }
 
@@ -467,7 +467,7 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 		err = svcnat_hooks_register(sn);
 		if (err) {
 			NL_SET_ERR_MSG(extack,
-					   "cannot register the netfilter hooks");
+				       "cannot register the netfilter hooks");
 			return err;
 		}
 	}

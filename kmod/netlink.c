@@ -124,24 +124,24 @@ struct svcnat_op_desc {
 	enum svcnat_op_backends backends;
 };
 
-#define SVCNAT_OP_DESC(cmd, pol, be)					\
-	[cmd] = { .policy = pol, .maxattr = ARRAY_SIZE(pol) - 1, .backends = be }
+#define SVCNAT_OP_DESC(cmd, pol, max, be)				\
+	[cmd] = { .policy = pol, .maxattr = max, .backends = be }
 
 static const struct svcnat_op_desc svcnat_op_descs[SVCNAT_CMD_FLUSH + 1] = {
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_NEW, svcnat_service_new_nl_policy,
-		       SVCNAT_OP_BE_ANY),
+		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ANY),
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_SET, svcnat_service_set_nl_policy,
-		       SVCNAT_OP_BE_NONE),
+		       SVCNAT_A_SERVICE_NAME, SVCNAT_OP_BE_NONE),
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_DEL, svcnat_service_key_nl_policy,
-		       SVCNAT_OP_BE_NONE),
+		       SVCNAT_A_SERVICE_PORT, SVCNAT_OP_BE_NONE),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_NEW, svcnat_service_be_nl_policy,
-		       SVCNAT_OP_BE_ONE),
+		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_SET, svcnat_service_be_nl_policy,
-		       SVCNAT_OP_BE_ONE),
+		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_DEL, svcnat_service_be_key_nl_policy,
-		       SVCNAT_OP_BE_ONE),
+		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_REPLACE, svcnat_service_be_nl_policy,
-		       SVCNAT_OP_BE_ANY),
+		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ANY),
 };
 
 /* Both address attributes are in the same place in both attribute sets. */
@@ -164,18 +164,6 @@ static int svcnat_nl_parse_addr(struct nlattr **tb, const struct nlattr *nest,
 	return 0;
 }
 
-/* Takes a literal message, which NL_SET_ERR_MSG() keeps a pointer to. */
-#define svcnat_nl_require(tb, nest, type, msg, extack) ({		\
-	int __err = 0;							\
-									\
-	if (!(tb)[type]) {						\
-		NL_SET_ERR_MSG(extack, msg);				\
-		NL_SET_ERR_ATTR_MISS(extack, nest, type);		\
-		__err = -EINVAL;					\
-	}								\
-	__err;								\
-})
-
 static int svcnat_nl_parse_key(struct nlattr **tb, const struct nlattr *nest,
 			       struct svcnat_key *key,
 			       struct netlink_ext_ack *extack)
@@ -183,10 +171,11 @@ static int svcnat_nl_parse_key(struct nlattr **tb, const struct nlattr *nest,
 	int err;
 
 	memset(key, 0, sizeof(*key));
-	err = svcnat_nl_require(tb, nest, SVCNAT_A_SERVICE_PROTO,
-				"missing service protocol", extack);
-	if (err)
-		return err;
+	if (!tb[SVCNAT_A_SERVICE_PROTO]) {
+		NL_SET_ERR_MSG(extack, "missing service protocol");
+		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_SERVICE_PROTO);
+		return -EINVAL;
+	}
 	key->proto = nla_get_u8(tb[SVCNAT_A_SERVICE_PROTO]);
 	switch (key->proto) {
 	case IPPROTO_TCP:
@@ -206,10 +195,11 @@ static int svcnat_nl_parse_key(struct nlattr **tb, const struct nlattr *nest,
 		return err;
 	key->family = AF_INET;
 
-	err = svcnat_nl_require(tb, nest, SVCNAT_A_SERVICE_PORT,
-				"missing service port", extack);
-	if (err)
-		return err;
+	if (!tb[SVCNAT_A_SERVICE_PORT]) {
+		NL_SET_ERR_MSG(extack, "missing service port");
+		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_SERVICE_PORT);
+		return -EINVAL;
+	}
 	key->port = nla_get_be16(tb[SVCNAT_A_SERVICE_PORT]);
 	if (!key->port) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_SERVICE_PORT],
@@ -239,10 +229,11 @@ static int svcnat_nl_parse_backend(const struct nlattr *nest,
 				   extack);
 	if (err)
 		return err;
-	err = svcnat_nl_require(tb, nest, SVCNAT_A_BACKEND_PORT,
-				"missing backend port", extack);
-	if (err)
-		return err;
+	if (!tb[SVCNAT_A_BACKEND_PORT]) {
+		NL_SET_ERR_MSG(extack, "missing backend port");
+		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_BACKEND_PORT);
+		return -EINVAL;
+	}
 	obe->be.port = nla_get_be16(tb[SVCNAT_A_BACKEND_PORT]);
 	if (!obe->be.port) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_BACKEND_PORT],
@@ -353,7 +344,7 @@ static struct svcnat_op *svcnat_op_parse(u32 cmd, const struct nlattr *nest,
 	}
 	if (nr > svcnat_max_backends) {
 		NL_SET_ERR_MSG(extack,
-				   "too many backends in this service (max_backends)");
+			       "too many backends in this service (max_backends)");
 		return ERR_PTR(-ENOSPC);
 	}
 
@@ -746,12 +737,12 @@ static int svcnat_nl_txn_end_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-#define SVCNAT_NL_OP(c, fn, pol)					\
+#define SVCNAT_NL_OP(c, fn, pol, max)					\
 	{								\
 		.cmd = c,						\
 		.doit = fn,						\
 		.policy = pol,						\
-		.maxattr = ARRAY_SIZE(pol) - 1,				\
+		.maxattr = max,						\
 		.flags = GENL_ADMIN_PERM,				\
 	}
 
@@ -765,35 +756,35 @@ static int svcnat_nl_txn_end_doit(struct sk_buff *skb, struct genl_info *info)
 
 static const struct genl_ops svcnat_nl_ops[] = {
 	SVCNAT_NL_OP(SVCNAT_CMD_SERVICE_NEW, svcnat_nl_change_doit,
-		     svcnat_new_nl_policy),
+		     svcnat_new_nl_policy, SVCNAT_A_SERVICE),
 	SVCNAT_NL_OP(SVCNAT_CMD_SERVICE_SET, svcnat_nl_change_doit,
-		     svcnat_set_nl_policy),
+		     svcnat_set_nl_policy, SVCNAT_A_SERVICE),
 	SVCNAT_NL_OP(SVCNAT_CMD_SERVICE_DEL, svcnat_nl_change_doit,
-		     svcnat_key_nl_policy),
+		     svcnat_key_nl_policy, SVCNAT_A_SERVICE),
 	{
 		.cmd = SVCNAT_CMD_SERVICE_GET,
 		.doit = svcnat_nl_get_doit,
 		.dumpit = svcnat_nl_get_dumpit,
 		.policy = svcnat_key_nl_policy,
-		.maxattr = ARRAY_SIZE(svcnat_key_nl_policy) - 1,
+		.maxattr = SVCNAT_A_SERVICE,
 		.flags = GENL_ADMIN_PERM,
 	},
 	SVCNAT_NL_OP(SVCNAT_CMD_BACKEND_NEW, svcnat_nl_change_doit,
-		     svcnat_be_nl_policy),
+		     svcnat_be_nl_policy, SVCNAT_A_SERVICE),
 	SVCNAT_NL_OP(SVCNAT_CMD_BACKEND_SET, svcnat_nl_change_doit,
-		     svcnat_be_nl_policy),
+		     svcnat_be_nl_policy, SVCNAT_A_SERVICE),
 	SVCNAT_NL_OP(SVCNAT_CMD_BACKEND_DEL, svcnat_nl_change_doit,
-		     svcnat_be_key_nl_policy),
+		     svcnat_be_key_nl_policy, SVCNAT_A_SERVICE),
 	SVCNAT_NL_OP(SVCNAT_CMD_BACKEND_REPLACE, svcnat_nl_change_doit,
-		     svcnat_be_nl_policy),
+		     svcnat_be_nl_policy, SVCNAT_A_SERVICE),
 	SVCNAT_NL_OP_NOATTR(SVCNAT_CMD_FLUSH, svcnat_nl_change_doit),
 	SVCNAT_NL_OP_NOATTR(SVCNAT_CMD_TXN_BEGIN, svcnat_nl_txn_begin_doit),
 	SVCNAT_NL_OP(SVCNAT_CMD_TXN_OPS, svcnat_nl_txn_ops_doit,
-		     svcnat_txn_ops_nl_policy),
+		     svcnat_txn_ops_nl_policy, SVCNAT_A_OP),
 	SVCNAT_NL_OP(SVCNAT_CMD_TXN_COMMIT, svcnat_nl_txn_end_doit,
-		     svcnat_txn_nl_policy),
+		     svcnat_txn_nl_policy, SVCNAT_A_TXN_ID),
 	SVCNAT_NL_OP(SVCNAT_CMD_TXN_ABORT, svcnat_nl_txn_end_doit,
-		     svcnat_txn_nl_policy),
+		     svcnat_txn_nl_policy, SVCNAT_A_TXN_ID),
 };
 
 static struct genl_family svcnat_nl_family __ro_after_init = {

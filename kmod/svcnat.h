@@ -113,7 +113,7 @@ struct svcnat_service {
  */
 struct svcnat_net {
 	struct net *net;
-	struct mutex lock;
+	struct mutex lock; /* serialises configuration changes */
 	struct rhashtable services;
 	struct xarray ids;
 	u32 nr_services;

@@ -18,7 +18,7 @@
 
 /* Bounds the memory one socket can pin with never-committed transactions. */
 #define SVCNAT_TXN_MAX		16
-#define SVCNAT_TXN_MAX_OPS	(1U << 24)
+#define SVCNAT_TXN_MAX_OPS	BIT(24)
 
 /**
  * struct svcnat_txn - an open transaction
