@@ -496,7 +496,7 @@ static void svcnat_change_commit(struct svcnat_change *ch)
 		}
 	}
 	sn->nr_services += ch->delta;
-	WRITE_ONCE(sn->gen, sn->gen + 1);
+	WRITE_ONCE(sn->gen, sn->gen + 1 ?: 1);
 }
 
 /**

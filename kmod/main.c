@@ -34,6 +34,8 @@ static int __net_init svcnat_net_init(struct net *net)
 	sn->net = net;
 	mutex_init(&sn->lock);
 	INIT_LIST_HEAD(&sn->txns);
+	/* Dumps treat a zero sequence as "not set yet". */
+	sn->gen = 1;
 	xa_init_flags(&sn->ids, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	return svcnat_services_init(sn);
 }
