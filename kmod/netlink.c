@@ -519,6 +519,14 @@ static int svcnat_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	}
 
+	/* The service nest has a 16-bit length; dumps split, replies cannot. */
+	if (svcnat_nl_service_size(cfg) > U16_MAX) {
+		NL_SET_ERR_MSG(info->extack,
+			       "service too large for one reply, use a dump");
+		err = -EMSGSIZE;
+		goto err_unlock;
+	}
+
 	msg = genlmsg_new(svcnat_nl_service_size(cfg), GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
@@ -712,7 +720,7 @@ out_unlock:
 static int svcnat_nl_txn_end_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
-	u32 id, failed;
+	u32 id, failed = U32_MAX;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, SVCNAT_A_TXN_ID)) {
@@ -722,17 +730,17 @@ static int svcnat_nl_txn_end_doit(struct sk_buff *skb, struct genl_info *info)
 	id = nla_get_u32(info->attrs[SVCNAT_A_TXN_ID]);
 
 	mutex_lock(&sn->lock);
-	if (info->genlhdr->cmd == SVCNAT_CMD_TXN_ABORT) {
+	if (info->genlhdr->cmd == SVCNAT_CMD_TXN_ABORT)
 		err = svcnat_txn_abort(sn, info->snd_portid, id);
-	} else {
+	else
 		err = svcnat_txn_commit(sn, info->snd_portid, id, &failed,
 					info->extack);
-		if (err && err != -ENOENT)
-			svcnat_nl_set_op_index(info->extack, failed);
-	}
 	mutex_unlock(&sn->lock);
 
-	if (err == -ENOENT)
+	/* An op's own error, or no such transaction at all. */
+	if (err && failed != U32_MAX)
+		svcnat_nl_set_op_index(info->extack, failed);
+	else if (err == -ENOENT)
 		GENL_SET_ERR_MSG(info, "transaction not found");
 	return err;
 }

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "svcnl/message.hpp"
+
+#include <arpa/inet.h>
+#include <linux/genetlink.h>
+#include <linux/svcnat.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include <cstring>
+#include <set>
+#include <string>
+
+#include "svcnl/error.hpp"
+
+namespace svcnl {
+
+namespace {
+
+// The largest payload a netlink attribute can have: nla_len is 16 bits.
+constexpr std::size_t kAttrMax = 0xffff;
+constexpr std::size_t kMsgOverhead = NLMSG_HDRLEN + GENL_HDRLEN;
+
+constexpr std::size_t attr_size(std::size_t payload) {
+    return NLA_ALIGN(NLA_HDRLEN + payload);
+}
+
+// Which parts of a service a command sends.
+struct Parts {
+    bool service = true;         // the SVCNAT_A_SERVICE nest at all
+    bool name = false;           // the name, if the service has one
+    bool backends = false;       // every backend
+    bool one_backend = false;    // exactly the first backend
+    bool backend_values = true;  // weight and flags (if set) of the backends sent
+};
+
+Parts parts_for(std::uint32_t cmd) {
+    switch (cmd) {
+        case SVCNAT_CMD_SERVICE_NEW:
+            return {.name = true, .backends = true};
+        case SVCNAT_CMD_SERVICE_SET:
+            return {.name = true};
+        case SVCNAT_CMD_SERVICE_DEL:
+            return {};
+        case SVCNAT_CMD_BACKEND_NEW:
+        case SVCNAT_CMD_BACKEND_SET:
+            return {.one_backend = true};
+        case SVCNAT_CMD_BACKEND_DEL:
+            return {.one_backend = true, .backend_values = false};
+        case SVCNAT_CMD_BACKEND_REPLACE:
+            return {.backends = true};
+        case SVCNAT_CMD_FLUSH:
+            return {.service = false};
+        default:
+            throw Error("not a configuration command: " + cmd_name(cmd));
+    }
+}
+
+std::span<const Backend> backends_sent(const Op& op, const Parts& parts) {
+    if (parts.backends) {
+        return op.service.backends;
+    }
+    if (parts.one_backend) {
+        if (op.service.backends.empty()) {
+            throw Error(cmd_name(op.cmd) + " needs a backend");
+        }
+        return std::span<const Backend>(op.service.backends).first(1);
+    }
+    return {};
+}
+
+std::size_t addr_size(const Address& addr) {
+    return attr_size(addr.size());
+}
+
+std::size_t backend_size(const Backend& be, const Parts& parts) {
+    std::size_t size = NLA_HDRLEN + addr_size(be.addr) + attr_size(sizeof(std::uint16_t));
+    if (parts.backend_values) {
+        size += be.weight ? attr_size(sizeof(std::uint32_t)) : 0;
+        size += be.flags ? attr_size(sizeof(std::uint32_t)) : 0;
+    }
+    return size;
+}
+
+// Size of the SVCNAT_A_SERVICE (or SVCNAT_A_OP_SERVICE) nest of op; 0 if there is none.
+std::size_t service_nest_size(const Op& op, const Parts& parts) {
+    if (!parts.service) {
+        return 0;
+    }
+    const Service& svc = op.service;
+    std::size_t size = NLA_HDRLEN + attr_size(sizeof(std::uint8_t)) + addr_size(svc.addr) +
+                       attr_size(sizeof(std::uint16_t));
+    if (parts.name && svc.name) {
+        size += attr_size(svc.name->size() + 1);
+    }
+    for (const Backend& be : backends_sent(op, parts)) {
+        size += backend_size(be, parts);
+    }
+    return size;
+}
+
+void check_put(int err) {
+    if (err < 0) {
+        throw Error(std::string("cannot build netlink message: ") + nl_geterror(err));
+    }
+}
+
+nlattr* nest_start(nl_msg* msg, int type) {
+    nlattr* nest = nla_nest_start(msg, type);
+    if (nest == nullptr) {
+        check_put(-NLE_NOMEM);
+    }
+    return nest;
+}
+
+void put_addr(nl_msg* msg, int v4_type, int v6_type, const Address& addr) {
+    if (addr.is_ipv4()) {
+        std::uint32_t be32 = 0;  // already network byte order
+        std::memcpy(&be32, addr.data(), sizeof(be32));
+        check_put(nla_put_u32(msg, v4_type, be32));
+    } else {
+        check_put(nla_put(msg, v6_type, static_cast<int>(addr.size()), addr.data()));
+    }
+}
+
+void put_backend(nl_msg* msg, const Backend& be, const Parts& parts) {
+    nlattr* nest = nest_start(msg, SVCNAT_A_SERVICE_BACKEND);
+    put_addr(msg, SVCNAT_A_BACKEND_ADDR_IPV4, SVCNAT_A_BACKEND_ADDR_IPV6, be.addr);
+    check_put(nla_put_u16(msg, SVCNAT_A_BACKEND_PORT, htons(be.port)));
+    if (parts.backend_values && be.weight) {
+        check_put(nla_put_u32(msg, SVCNAT_A_BACKEND_WEIGHT, *be.weight));
+    }
+    if (parts.backend_values && be.flags) {
+        check_put(nla_put_u32(msg, SVCNAT_A_BACKEND_FLAGS, *be.flags));
+    }
+    check_put(nla_nest_end(msg, nest));
+}
+
+void put_service(nl_msg* msg, int type, const Op& op, const Parts& parts) {
+    if (!parts.service) {
+        return;
+    }
+    const Service& svc = op.service;
+    nlattr* nest = nest_start(msg, type);
+    check_put(nla_put_u8(msg, SVCNAT_A_SERVICE_PROTO, static_cast<std::uint8_t>(svc.proto)));
+    put_addr(msg, SVCNAT_A_SERVICE_ADDR_IPV4, SVCNAT_A_SERVICE_ADDR_IPV6, svc.addr);
+    check_put(nla_put_u16(msg, SVCNAT_A_SERVICE_PORT, htons(svc.port)));
+    if (parts.name && svc.name) {
+        if (svc.name->find('\0') != std::string::npos) {
+            throw Error("service name contains a NUL character");
+        }
+        check_put(nla_put_string(msg, SVCNAT_A_SERVICE_NAME, svc.name->c_str()));
+    }
+    for (const Backend& be : backends_sent(op, parts)) {
+        put_backend(msg, be, parts);
+    }
+    check_put(nla_nest_end(msg, nest));
+}
+
+// Throws if a nest of `size` bytes (header included) cannot be encoded.
+void check_nest_size(const Op& op, std::size_t size) {
+    if (size > kAttrMax) {
+        throw Error("service " + proto_name(op.service.proto) + " " +
+                    format_endpoint(op.service.addr, op.service.port) + ": " +
+                    std::to_string(op.service.backends.size()) +
+                    " backends do not fit in one netlink attribute (64 KiB, about 2300 IPv4 "
+                    "backends)");
+    }
+}
+
+MsgPtr new_request(int family, std::uint8_t cmd, int flags, std::size_t size) {
+    MsgPtr msg = make_msg(size);
+    if (genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_ACK | flags, cmd,
+                    SVCNAT_FAMILY_VERSION) == nullptr) {
+        check_put(-NLE_NOMEM);
+    }
+    return msg;
+}
+
+const unsigned char* bytes_of(const void* ptr) {
+    return static_cast<const unsigned char*>(ptr);
+}
+
+// Calls fn(attr) for every attribute in [head, head + len).
+template <typename Fn>
+void for_each_attr(const void* head, std::size_t len, Fn&& fn) {
+    const auto* nla = static_cast<const nlattr*>(head);
+    for (int rem = static_cast<int>(len); nla_ok(nla, rem) != 0; nla = nla_next(nla, &rem)) {
+        fn(nla);
+    }
+}
+
+template <typename Fn>
+void for_each_nested(const nlattr* nest, Fn&& fn) {
+    for_each_attr(nla_data(nest), static_cast<std::size_t>(nla_len(nest)), std::forward<Fn>(fn));
+}
+
+// Calls fn(attr) for every top-level attribute of a generic netlink message.
+template <typename Fn>
+void for_each_genl_attr(const nlmsghdr* nlh, Fn&& fn) {
+    if (nlh->nlmsg_len < kMsgOverhead) {
+        throw Error("malformed svcnat reply: message too short");
+    }
+    for_each_attr(bytes_of(nlh) + kMsgOverhead, nlh->nlmsg_len - kMsgOverhead,
+                  std::forward<Fn>(fn));
+}
+
+std::size_t payload_len(const nlattr* nla) {
+    return static_cast<std::size_t>(nla_len(nla));
+}
+
+void need_len(const nlattr* nla, std::size_t len, bool exact, const char* what) {
+    const std::size_t have = payload_len(nla);
+    if (have < len || (exact && have != len)) {
+        throw Error(std::string("malformed svcnat reply: bad length of ") + what);
+    }
+}
+
+std::uint32_t get_u32(const nlattr* nla, const char* what) {
+    need_len(nla, sizeof(std::uint32_t), false, what);
+    return nla_get_u32(nla);
+}
+
+std::uint16_t get_port(const nlattr* nla) {
+    need_len(nla, sizeof(std::uint16_t), false, "port");
+    return ntohs(nla_get_u16(nla));
+}
+
+Address get_addr(const nlattr* nla, bool ipv4) {
+    if (ipv4) {
+        need_len(nla, 4, true, "IPv4 address");
+        std::array<std::uint8_t, 4> buf{};
+        std::memcpy(buf.data(), nla_data(nla), buf.size());
+        return Address::ipv4(buf);
+    }
+    need_len(nla, 16, true, "IPv6 address");
+    std::array<std::uint8_t, 16> buf{};
+    std::memcpy(buf.data(), nla_data(nla), buf.size());
+    return Address::ipv6(buf);
+}
+
+Backend parse_backend(const nlattr* nest) {
+    Backend be;
+    bool have_addr = false;
+    bool have_port = false;
+    for_each_nested(nest, [&](const nlattr* nla) {
+        switch (nla_type(nla)) {
+            case SVCNAT_A_BACKEND_ADDR_IPV4:
+            case SVCNAT_A_BACKEND_ADDR_IPV6:
+                be.addr = get_addr(nla, nla_type(nla) == SVCNAT_A_BACKEND_ADDR_IPV4);
+                have_addr = true;
+                break;
+            case SVCNAT_A_BACKEND_PORT:
+                be.port = get_port(nla);
+                have_port = true;
+                break;
+            case SVCNAT_A_BACKEND_WEIGHT:
+                be.weight = get_u32(nla, "backend weight");
+                break;
+            case SVCNAT_A_BACKEND_FLAGS:
+                be.flags = get_u32(nla, "backend flags");
+                break;
+            default:
+                break;  // newer kernel
+        }
+    });
+    if (!have_addr || !have_port) {
+        throw Error("malformed svcnat reply: backend without address or port");
+    }
+    be.weight = be.weight_or_default();
+    be.flags = be.flags_or_default();
+    return be;
+}
+
+}  // namespace
+
+std::size_t op_size_bound(const Op& op) {
+    const Parts parts = parts_for(op.cmd);
+    return NLA_HDRLEN + attr_size(sizeof(std::uint32_t)) + service_nest_size(op, parts);
+}
+
+void check_op_size(const Op& op) {
+    check_nest_size(op, op_size_bound(op));
+}
+
+MsgPtr build_op_request(int family, const Op& op) {
+    const Parts parts = parts_for(op.cmd);
+    const std::size_t nest = service_nest_size(op, parts);
+    check_nest_size(op, nest);
+    MsgPtr msg = new_request(family, op.cmd, 0, NLMSG_ALIGN(kMsgOverhead + nest));
+    put_service(msg.get(), SVCNAT_A_SERVICE, op, parts);
+    return msg;
+}
+
+MsgPtr build_get_request(int family, const ServiceKey& key) {
+    const Op op{SVCNAT_CMD_SERVICE_GET,
+                Service{.proto = key.proto, .addr = key.addr, .port = key.port}};
+    const Parts parts{};  // the key only
+    MsgPtr msg = new_request(family, SVCNAT_CMD_SERVICE_GET, 0,
+                             NLMSG_ALIGN(kMsgOverhead + service_nest_size(op, parts)));
+    put_service(msg.get(), SVCNAT_A_SERVICE, op, parts);
+    return msg;
+}
+
+MsgPtr build_dump_request(int family) {
+    return new_request(family, SVCNAT_CMD_SERVICE_GET, NLM_F_DUMP, kMsgOverhead);
+}
+
+MsgPtr build_txn_begin(int family) {
+    return new_request(family, SVCNAT_CMD_TXN_BEGIN, 0, kMsgOverhead);
+}
+
+MsgPtr build_txn_end(int family, std::uint8_t cmd, std::uint32_t txn_id) {
+    if (cmd != SVCNAT_CMD_TXN_COMMIT && cmd != SVCNAT_CMD_TXN_ABORT) {
+        throw Error("not a transaction end command: " + cmd_name(cmd));
+    }
+    MsgPtr msg = new_request(family, cmd, 0, kMsgOverhead + attr_size(sizeof(txn_id)));
+    check_put(nla_put_u32(msg.get(), SVCNAT_A_TXN_ID, txn_id));
+    return msg;
+}
+
+TxnChunk build_txn_ops(int family, std::uint32_t txn_id, std::span<const Op> ops, std::size_t first,
+                       std::size_t max_size) {
+    if (first >= ops.size()) {
+        throw Error("no ops left for a txn-ops message");
+    }
+    const std::size_t head = kMsgOverhead + attr_size(sizeof(txn_id));
+    // Size the message for what will go in, but at least for the first op.
+    std::size_t end = first;
+    std::size_t size = head;
+    for (; end < ops.size(); ++end) {
+        const std::size_t op_size = op_size_bound(ops[end]);
+        check_nest_size(ops[end], op_size);
+        if (end > first && size + op_size > max_size) {
+            break;
+        }
+        size += op_size;
+    }
+
+    MsgPtr msg = new_request(family, SVCNAT_CMD_TXN_OPS, 0, NLMSG_ALIGN(size));
+    check_put(nla_put_u32(msg.get(), SVCNAT_A_TXN_ID, txn_id));
+    for (std::size_t i = first; i < end; ++i) {
+        const Op& op = ops[i];
+        const Parts parts = parts_for(op.cmd);
+        nlattr* nest = nest_start(msg.get(), SVCNAT_A_OP);
+        check_put(nla_put_u32(msg.get(), SVCNAT_A_OP_CMD, op.cmd));
+        put_service(msg.get(), SVCNAT_A_OP_SERVICE, op, parts);
+        check_put(nla_nest_end(msg.get(), nest));
+    }
+    return {std::move(msg), end - first};
+}
+
+Service parse_service(const nlattr* nest) {
+    Service svc;
+    bool have_proto = false;
+    bool have_addr = false;
+    bool have_port = false;
+    for_each_nested(nest, [&](const nlattr* nla) {
+        switch (nla_type(nla)) {
+            case SVCNAT_A_SERVICE_PROTO:
+                need_len(nla, sizeof(std::uint8_t), false, "protocol");
+                svc.proto = static_cast<Proto>(nla_get_u8(nla));
+                have_proto = true;
+                break;
+            case SVCNAT_A_SERVICE_ADDR_IPV4:
+            case SVCNAT_A_SERVICE_ADDR_IPV6:
+                svc.addr = get_addr(nla, nla_type(nla) == SVCNAT_A_SERVICE_ADDR_IPV4);
+                have_addr = true;
+                break;
+            case SVCNAT_A_SERVICE_PORT:
+                svc.port = get_port(nla);
+                have_port = true;
+                break;
+            case SVCNAT_A_SERVICE_NAME: {
+                const auto* data = static_cast<const char*>(nla_data(nla));
+                svc.name = std::string(data, strnlen(data, payload_len(nla)));
+                break;
+            }
+            case SVCNAT_A_SERVICE_BACKEND:
+                svc.backends.push_back(parse_backend(nla));
+                break;
+            case SVCNAT_A_SERVICE_BACKEND_COUNT:
+                svc.backend_count = get_u32(nla, "backend count");
+                break;
+            default:
+                break;  // newer kernel
+        }
+    });
+    if (!have_proto || !have_addr || !have_port) {
+        throw Error("malformed svcnat reply: service without protocol, address or port");
+    }
+    return svc;
+}
+
+Service parse_service_msg(const nlmsghdr* nlh) {
+    std::optional<Service> svc;
+    for_each_genl_attr(nlh, [&](const nlattr* nla) {
+        if (nla_type(nla) == SVCNAT_A_SERVICE) {
+            svc = parse_service(nla);
+        }
+    });
+    if (!svc) {
+        throw Error("malformed svcnat reply: no service attribute");
+    }
+    return std::move(*svc);
+}
+
+std::uint32_t parse_txn_id_msg(const nlmsghdr* nlh) {
+    std::optional<std::uint32_t> txn_id;
+    for_each_genl_attr(nlh, [&](const nlattr* nla) {
+        if (nla_type(nla) == SVCNAT_A_TXN_ID) {
+            txn_id = get_u32(nla, "transaction id");
+        }
+    });
+    if (!txn_id) {
+        throw Error("malformed svcnat reply: no transaction id");
+    }
+    return *txn_id;
+}
+
+std::vector<Service> merge_dump(std::vector<Service>&& parts) {
+    std::vector<Service> services;
+    std::set<ServiceKey> seen;
+    for (Service& part : parts) {
+        const ServiceKey key = part.key();
+        const std::string what = proto_name(key.proto) + " " + format_endpoint(key.addr, key.port);
+        if (!services.empty() && services.back().key() == key) {
+            Service& svc = services.back();
+            if (svc.backend_count != part.backend_count) {
+                throw Error("inconsistent dump: backend count of " + what + " changed");
+            }
+            svc.backends.insert(svc.backends.end(), std::make_move_iterator(part.backends.begin()),
+                                std::make_move_iterator(part.backends.end()));
+            continue;
+        }
+        if (!seen.insert(key).second) {
+            throw Error("inconsistent dump: " + what + " appeared twice");
+        }
+        services.push_back(std::move(part));
+    }
+    for (const Service& svc : services) {
+        if (svc.backend_count && *svc.backend_count != svc.backends.size()) {
+            throw Error("inconsistent dump: " + proto_name(svc.proto) + " " +
+                        format_endpoint(svc.addr, svc.port) + " has " +
+                        std::to_string(*svc.backend_count) + " backends but " +
+                        std::to_string(svc.backends.size()) + " were received");
+        }
+    }
+    return services;
+}
+
+}  // namespace svcnl

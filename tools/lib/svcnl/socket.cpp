@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "svcnl/socket.hpp"
+
+#include <linux/netlink.h>
+#include <linux/svcnat.h>
+#include <netlink/errno.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "svcnl/error.hpp"
+#include "svcnl/message.hpp"
+
+namespace svcnl {
+
+SockPtr make_sock() {
+    SockPtr sock(nl_socket_alloc());
+    if (!sock) {
+        throw std::bad_alloc();
+    }
+    return sock;
+}
+
+MsgPtr make_msg(std::size_t size) {
+    MsgPtr msg(nlmsg_alloc_size(size));
+    if (!msg) {
+        throw std::bad_alloc();
+    }
+    return msg;
+}
+
+CbPtr make_cb() {
+    CbPtr cb(nl_cb_alloc(NL_CB_DEFAULT));
+    if (!cb) {
+        throw std::bad_alloc();
+    }
+    return cb;
+}
+
+namespace {
+
+constexpr int kSocketBuffer = 1 << 20;
+
+std::string libnl_error(std::string_view what, int err) {
+    return std::string(what) + ": " + nl_geterror(err);
+}
+
+// State shared with the libnl callbacks of one request.
+struct RequestState {
+    const Socket::ReplyHandler* on_reply = nullptr;
+    bool done = false;
+    bool interrupted = false;
+    std::optional<AckInfo> failure;
+    std::exception_ptr callback_error;
+};
+
+RequestState& state_of(void* arg) {
+    return *static_cast<RequestState*>(arg);
+}
+
+int on_valid(nl_msg* msg, void* arg) noexcept {
+    RequestState& st = state_of(arg);
+    if (st.on_reply != nullptr && *st.on_reply && !st.callback_error) {
+        try {
+            (*st.on_reply)(nlmsg_hdr(msg));
+        } catch (...) {
+            // Keep reading to the end of the reply, then report.
+            st.callback_error = std::current_exception();
+        }
+    }
+    return NL_OK;
+}
+
+int on_ack(nl_msg* /*msg*/, void* arg) noexcept {
+    state_of(arg).done = true;
+    return NL_STOP;
+}
+
+int on_finish(nl_msg* msg, void* arg) noexcept {
+    RequestState& st = state_of(arg);
+    st.done = true;
+    try {
+        AckInfo info = parse_done_msg(nlmsg_hdr(msg));
+        if (info.error != 0) {
+            st.failure = std::move(info);
+        }
+    } catch (...) {
+        st.callback_error = std::current_exception();
+    }
+    return NL_STOP;
+}
+
+int on_error(sockaddr_nl* /*nla*/, nlmsgerr* err, void* arg) noexcept {
+    RequestState& st = state_of(arg);
+    st.done = true;
+    try {
+        // libnl hands over the payload; the flags telling where the extended ACK
+        // attributes are live in the message header right before it.
+        const auto* nlh = reinterpret_cast<const nlmsghdr*>(
+            reinterpret_cast<const unsigned char*>(err) - NLMSG_HDRLEN);
+        st.failure = parse_error_msg(nlh);
+    } catch (...) {
+        st.callback_error = std::current_exception();
+    }
+    return NL_STOP;
+}
+
+int on_dump_intr(nl_msg* /*msg*/, void* arg) noexcept {
+    state_of(arg).interrupted = true;
+    return NL_OK;
+}
+
+void set_sockopt(nl_sock* sock, int opt) {
+    const int one = 1;
+    // Failing is not fatal: old kernels simply give plain errors.
+    (void)setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, opt, &one, sizeof(one));
+}
+
+}  // namespace
+
+Socket::Socket(const char* family_name) : sock_(make_sock()) {
+    int err = genl_connect(sock_.get());
+    if (err < 0) {
+        throw Error(libnl_error("cannot open a generic netlink socket", err));
+    }
+    set_sockopt(sock_.get(), NETLINK_EXT_ACK);
+    set_sockopt(sock_.get(), NETLINK_CAP_ACK);
+    err = nl_socket_set_buffer_size(sock_.get(), kSocketBuffer, kSocketBuffer);
+    if (err < 0) {
+        throw Error(libnl_error("cannot size the netlink socket buffers", err));
+    }
+    family_ = genl_ctrl_resolve(sock_.get(), family_name);
+    if (family_ == -NLE_OBJ_NOTFOUND && std::strcmp(family_name, SVCNAT_FAMILY_NAME) == 0) {
+        throw FamilyNotFound();
+    }
+    if (family_ < 0) {
+        throw Error(libnl_error(
+            "cannot resolve the generic netlink family " + std::string(family_name), family_));
+    }
+}
+
+bool Socket::request(nl_msg* msg, const ReplyHandler& on_reply) {
+    RequestState st;
+    st.on_reply = &on_reply;
+    CbPtr cb = make_cb();
+    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &st);
+    nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &st);
+    nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &st);
+    nl_cb_set(cb.get(), NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, &st);
+    nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &st);
+
+    // nl_send_auto() returns the number of bytes sent; only negative values are errors.
+    int err = nl_send_auto(sock_.get(), msg);
+    if (err < 0) {
+        throw Error(libnl_error("cannot send a netlink request", err));
+    }
+    while (!st.done) {
+        err = nl_recvmsgs(sock_.get(), cb.get());
+        if (err < 0 && !st.done) {
+            throw Error(libnl_error("cannot receive the netlink reply", err));
+        }
+    }
+    if (st.failure) {
+        const AckInfo& info = *st.failure;
+        std::string missing;
+        if (info.miss_type) {
+            missing = describe_missing(nlmsg_hdr(msg), *info.miss_type, info.miss_nest);
+        }
+        std::optional<std::size_t> op_index;
+        if (info.cookie) {
+            op_index = *info.cookie;
+        }
+        throw KernelError(info.error < 0 ? -info.error : EPROTO, info.message, missing, op_index);
+    }
+    if (st.callback_error) {
+        std::rethrow_exception(st.callback_error);
+    }
+    return st.interrupted;
+}
+
+void Socket::execute(const Op& op) {
+    const MsgPtr msg = build_op_request(family_, op);
+    request(msg.get());
+}
+
+Service Socket::get_service(const ServiceKey& key) {
+    std::optional<Service> svc;
+    const MsgPtr msg = build_get_request(family_, key);
+    try {
+        request(msg.get(), [&svc](const nlmsghdr* nlh) { svc = parse_service_msg(nlh); });
+    } catch (const KernelError& e) {
+        // A service too large for one reply message is only available through a dump.
+        if (e.error() != EMSGSIZE) {
+            throw;
+        }
+        for (Service& s : dump_services()) {
+            if (s.key() == key) {
+                return std::move(s);
+            }
+        }
+        throw;
+    }
+    if (!svc) {
+        throw Error("no reply to service-get");
+    }
+    if (svc->backend_count && *svc->backend_count != svc->backends.size()) {
+        throw Error("service-get reply of " + proto_name(svc->proto) + " " +
+                    format_endpoint(svc->addr, svc->port) + " has " +
+                    std::to_string(svc->backends.size()) + " of its " +
+                    std::to_string(*svc->backend_count) + " backends");
+    }
+    return std::move(*svc);
+}
+
+std::vector<Service> Socket::dump_services(int attempts) {
+    for (int attempt = 1;; ++attempt) {
+        std::vector<Service> parts;
+        const MsgPtr msg = build_dump_request(family_);
+        const bool interrupted = request(
+            msg.get(), [&parts](const nlmsghdr* nlh) { parts.push_back(parse_service_msg(nlh)); });
+        if (!interrupted) {
+            try {
+                return merge_dump(std::move(parts));
+            } catch (const Error&) {
+                if (attempt >= attempts) {
+                    throw;
+                }
+                continue;
+            }
+        }
+        if (attempt >= attempts) {
+            throw Error("the service table kept changing during the dump (tried " +
+                        std::to_string(attempts) + " times)");
+        }
+    }
+}
+
+void Socket::abort_transaction(std::uint32_t txn_id) noexcept {
+    try {
+        const MsgPtr msg = build_txn_end(family_, SVCNAT_CMD_TXN_ABORT, txn_id);
+        request(msg.get());
+    } catch (...) {
+        // Best effort: a failed op or commit has already freed the transaction, and
+        // closing the socket frees it in any case.
+        (void)0;
+    }
+}
+
+void Socket::transaction(std::span<const Op> ops, std::size_t max_msg_size) {
+    if (ops.empty()) {
+        return;
+    }
+    if (max_msg_size == 0) {
+        max_msg_size = kTxnMsgMax;
+    }
+    std::uint32_t txn_id = 0;
+    {
+        const MsgPtr begin = build_txn_begin(family_);
+        request(begin.get(), [&txn_id](const nlmsghdr* nlh) { txn_id = parse_txn_id_msg(nlh); });
+    }
+    if (txn_id == 0) {
+        throw Error("txn-begin returned no transaction id");
+    }
+    try {
+        for (std::size_t next = 0; next < ops.size();) {
+            TxnChunk chunk = build_txn_ops(family_, txn_id, ops, next, max_msg_size);
+            request(chunk.msg.get());
+            next += chunk.count;
+        }
+        const MsgPtr commit = build_txn_end(family_, SVCNAT_CMD_TXN_COMMIT, txn_id);
+        request(commit.get());
+    } catch (...) {
+        abort_transaction(txn_id);
+        throw;
+    }
+}
+
+}  // namespace svcnl

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "cli.hpp"
+
+#include <linux/svcnat.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "parse.hpp"
+#include "svcnl/error.hpp"
+#include "svcnl/socket.hpp"
+
+namespace svcadm {
+
+namespace {
+
+constexpr const char* kVersion = "svcadm 0.1 (svcnat netlink family version 1)";
+
+CLI::Validator make_validator(std::function<void(const std::string&)> check,
+                              const std::string& name) {
+    return {[check = std::move(check)](std::string& value) -> std::string {
+                try {
+                    check(value);
+                } catch (const UsageError& e) {
+                    return e.what();
+                }
+                return {};
+            },
+            "", name};
+}
+
+}  // namespace
+
+CLI::Validator endpoint_validator(bool allow_weight) {
+    return make_validator(
+        [allow_weight](const std::string& value) { (void)parse_endpoint(value, allow_weight); },
+        "ENDPOINT");
+}
+
+CLI::Validator weight_validator() {
+    return make_validator([](const std::string& value) { (void)parse_weight(value); }, "WEIGHT");
+}
+
+CLI::Validator name_validator() {
+    return make_validator([](const std::string& value) { check_name(value); }, "NAME");
+}
+
+void add_service_options(CLI::App* sub, ServiceOptions& opts) {
+    sub->add_option("-t,--tcp", opts.tcp, "TCP service")
+        ->type_name("ADDR:PORT")
+        ->check(endpoint_validator(false));
+    sub->add_option("-u,--udp", opts.udp, "UDP service")
+        ->type_name("ADDR:PORT")
+        ->check(endpoint_validator(false));
+    sub->add_option("--sctp", opts.sctp, "SCTP service")
+        ->type_name("ADDR:PORT")
+        ->check(endpoint_validator(false));
+}
+
+std::optional<svcnl::Service> selected_service(const ServiceOptions& opts) {
+    const std::array<std::pair<svcnl::Proto, const std::string*>, 3> choices{{
+        {svcnl::Proto::tcp, &opts.tcp},
+        {svcnl::Proto::udp, &opts.udp},
+        {svcnl::Proto::sctp, &opts.sctp},
+    }};
+    std::optional<svcnl::Service> svc;
+    for (const auto& [proto, text] : choices) {
+        if (text->empty()) {
+            continue;
+        }
+        if (svc) {
+            throw CLI::ValidationError("give only one of -t, -u and --sctp");
+        }
+        const Endpoint ep = parse_endpoint(*text);
+        svc = svcnl::Service{.proto = proto, .addr = ep.addr, .port = ep.port};
+    }
+    return svc;
+}
+
+svcnl::Service required_service(const ServiceOptions& opts) {
+    auto svc = selected_service(opts);
+    if (!svc) {
+        throw CLI::RequiredError("one of -t, -u or --sctp ADDR:PORT is required",
+                                 CLI::ExitCodes::RequiredError);
+    }
+    return std::move(*svc);
+}
+
+std::uint32_t ConditionOptions::flags() const {
+    std::uint32_t flags = svcnl::kDefaultFlags;
+    if (not_ready) {
+        flags &= ~static_cast<std::uint32_t>(SVCNAT_BACKEND_FLAGS_READY);
+    }
+    if (not_serving) {
+        flags &= ~static_cast<std::uint32_t>(SVCNAT_BACKEND_FLAGS_SERVING);
+    }
+    if (terminating) {
+        flags |= SVCNAT_BACKEND_FLAGS_TERMINATING;
+    }
+    if (local) {
+        flags |= SVCNAT_BACKEND_FLAGS_LOCAL;
+    }
+    return flags;
+}
+
+void add_condition_options(CLI::App* sub, ConditionOptions& opts) {
+    sub->add_flag("--not-ready", opts.not_ready, "The backend is not ready");
+    sub->add_flag("--not-serving", opts.not_serving, "The backend is not serving");
+    sub->add_flag("--terminating", opts.terminating, "The backend is terminating");
+    sub->add_flag("--local", opts.local, "The backend runs on this node");
+}
+
+CommandLine::CommandLine()
+    : app_("Configure svcnat, the in-kernel Kubernetes Service NAT", "svcadm") {
+    app_.require_subcommand(1);
+    app_.set_version_flag("--version", kVersion);
+    setup_add_service(app_, result_);
+    setup_edit_service(app_, result_);
+    setup_del_service(app_, result_);
+    setup_add_backend(app_, result_);
+    setup_edit_backend(app_, result_);
+    setup_del_backend(app_, result_);
+    setup_set_backends(app_, result_);
+    setup_list(app_, result_);
+    setup_save(app_, result_);
+    setup_apply(app_, result_);
+    setup_flush(app_, result_);
+    app_.footer(
+        "A service is -t (TCP), -u (UDP) or --sctp (SCTP) followed by ADDR:PORT, IPv6\n"
+        "addresses in brackets: [ADDR]:PORT. See 'svcadm COMMAND --help' for each command.");
+}
+
+Command CommandLine::parse(const std::vector<std::string>& args) {
+    result_ = Command{};
+    if (args.empty()) {
+        throw CLI::RequiredError("no command given (see 'svcadm --help')",
+                                 CLI::ExitCodes::RequiredError);
+    }
+    // CLI11 would only say that a subcommand is required.
+    if (const std::string& first = args.front(); !first.starts_with("-")) {
+        const auto subs =
+            app_.get_subcommands([&first](CLI::App* sub) { return sub->check_name(first); });
+        if (subs.empty()) {
+            throw CLI::ExtrasError("unknown command '" + first + "'", CLI::ExitCodes::ExtrasError);
+        }
+    }
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
+    app_.parse(reversed);
+    return std::move(result_);
+}
+
+namespace {
+
+void print_error(const std::string& message) {
+    std::cerr << "svcadm: " << svcnl::one_line(message) << '\n';
+}
+
+int execute(const Command& cmd) {
+    if (cmd.op) {
+        svcnl::Socket sock;
+        sock.execute(*cmd.op);
+        return 0;
+    }
+    return cmd.run();
+}
+
+}  // namespace
+
+int run_svcadm(const std::vector<std::string>& args) {
+    CommandLine cli;
+    Command cmd;
+    try {
+        cmd = cli.parse(args);
+    } catch (const CLI::Success& e) {
+        return cli.app().exit(e);  // --help, --version: prints to stdout
+    } catch (const CLI::ParseError& e) {
+        print_error(e.what());
+        return 2;
+    }
+
+    int status = 1;
+    try {
+        status = execute(cmd);
+    } catch (const UsageError& e) {
+        print_error(e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        print_error(e.what());
+        return 1;
+    }
+    std::cout.flush();
+    if (!std::cout) {
+        print_error("error writing to standard output");
+        return 1;
+    }
+    return status;
+}
+
+}  // namespace svcadm

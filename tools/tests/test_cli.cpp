@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The command line: what each command turns into, usage errors, and apply input.
+#include <linux/svcnat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "apply.hpp"
+#include "cli.hpp"
+#include "format.hpp"
+#include "parse.hpp"
+
+namespace svcadm {
+namespace {
+
+using svcnl::Op;
+using svcnl::Proto;
+using Args = std::vector<std::string>;
+
+Op parse_op(CommandLine& cli, const Args& args) {
+    Command cmd = cli.parse(args);
+    EXPECT_TRUE(cmd.op.has_value());
+    EXPECT_FALSE(cmd.run);
+    return cmd.op.value_or(Op{});
+}
+
+Op parse_op(const Args& args) {
+    CommandLine cli;
+    return parse_op(cli, args);
+}
+
+TEST(Cli, AddService) {
+    Op op = parse_op({"add-service", "-t", "10.96.0.10:8081", "--name", "default/x:http"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_SERVICE_NEW);
+    EXPECT_EQ(op.service.proto, Proto::tcp);
+    EXPECT_EQ(op.service.addr.to_string(), "10.96.0.10");
+    EXPECT_EQ(op.service.port, 8081);
+    EXPECT_EQ(op.service.name, "default/x:http");
+    EXPECT_TRUE(op.service.backends.empty());
+
+    op = parse_op({"add-service", "-u", "10.96.0.10:53"});
+    EXPECT_EQ(op.service.proto, Proto::udp);
+    EXPECT_FALSE(op.service.name.has_value());
+
+    op = parse_op({"add-service", "--sctp", "[fd00::1]:9", "--name", ""});
+    EXPECT_EQ(op.service.proto, Proto::sctp);
+    EXPECT_FALSE(op.service.addr.is_ipv4());
+    EXPECT_FALSE(op.service.name.has_value());
+}
+
+TEST(Cli, LongOptionNames) {
+    const Op op = parse_op(
+        {"add-backend", "--tcp", "10.96.0.10:80", "--backend", "10.0.0.1:8080", "--weight", "4"});
+    EXPECT_EQ(op.service.backends.at(0).weight, 4U);
+    EXPECT_EQ(parse_op({"del-service", "--udp", "10.96.0.10:53"}).service.proto, Proto::udp);
+}
+
+TEST(Cli, EditServiceAlwaysSendsTheName) {
+    Op op = parse_op({"edit-service", "-t", "10.96.0.10:8081", "--name", "new"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_SERVICE_SET);
+    EXPECT_EQ(op.service.name, "new");
+    op = parse_op({"edit-service", "-t", "10.96.0.10:8081"});
+    EXPECT_EQ(op.service.name, "");  // removes the name
+}
+
+TEST(Cli, DelService) {
+    const Op op = parse_op({"del-service", "--sctp", "10.96.0.10:8081"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_SERVICE_DEL);
+    EXPECT_EQ(op.service.proto, Proto::sctp);
+}
+
+TEST(Cli, AddBackendDefaults) {
+    const Op op = parse_op({"add-backend", "-t", "10.96.0.10:8081", "-r", "10.0.2.11:80"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_BACKEND_NEW);
+    ASSERT_EQ(op.service.backends.size(), 1U);
+    const svcnl::Backend& be = op.service.backends[0];
+    EXPECT_EQ(be.addr.to_string(), "10.0.2.11");
+    EXPECT_EQ(be.port, 80);
+    EXPECT_EQ(be.weight, 1U);
+    EXPECT_EQ(be.flags, static_cast<std::uint32_t>(SVCNAT_BACKEND_FLAGS_READY |
+                                                   SVCNAT_BACKEND_FLAGS_SERVING));
+}
+
+TEST(Cli, AddBackendWeightAndConditions) {
+    Op op = parse_op({"add-backend", "-t", "10.96.0.10:8081", "-r", "10.0.2.11:80", "-w", "0",
+                      "--not-ready", "--terminating", "--local"});
+    EXPECT_EQ(op.service.backends.at(0).weight, 0U);
+    EXPECT_EQ(
+        op.service.backends.at(0).flags,
+        static_cast<std::uint32_t>(SVCNAT_BACKEND_FLAGS_SERVING | SVCNAT_BACKEND_FLAGS_TERMINATING |
+                                   SVCNAT_BACKEND_FLAGS_LOCAL));
+    op = parse_op({"add-backend", "-t", "10.96.0.10:8081", "-r", "10.0.2.11:80", "--not-serving",
+                   "--not-ready"});
+    EXPECT_EQ(op.service.backends.at(0).flags, 0U);
+}
+
+TEST(Cli, EditBackendWeightOnlyIfGivenConditionsAlways) {
+    Op op = parse_op({"edit-backend", "-t", "10.96.0.10:8081", "-r", "10.0.2.11:80"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_BACKEND_SET);
+    EXPECT_FALSE(op.service.backends.at(0).weight.has_value());
+    EXPECT_EQ(op.service.backends.at(0).flags, svcnl::kDefaultFlags);
+
+    op = parse_op({"edit-backend", "-t", "10.96.0.10:8081", "-r", "10.0.2.11:80", "-w", "9",
+                   "--terminating"});
+    EXPECT_EQ(op.service.backends.at(0).weight, 9U);
+    EXPECT_EQ(op.service.backends.at(0).flags,
+              svcnl::kDefaultFlags | SVCNAT_BACKEND_FLAGS_TERMINATING);
+}
+
+TEST(Cli, DelBackend) {
+    const Op op = parse_op({"del-backend", "-u", "10.96.0.10:53", "-r", "[fd00::5]:5353"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_BACKEND_DEL);
+    EXPECT_EQ(op.service.backends.at(0).addr.to_string(), "fd00::5");
+    EXPECT_EQ(op.service.backends.at(0).port, 5353);
+}
+
+TEST(Cli, SetBackends) {
+    Op op = parse_op({"set-backends", "-t", "10.96.0.10:8081", "-r", "10.0.2.11:80@3", "-r",
+                      "10.0.2.12:80", "-r", "[::1]:81@0"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_BACKEND_REPLACE);
+    ASSERT_EQ(op.service.backends.size(), 3U);
+    EXPECT_EQ(op.service.backends[0].weight, 3U);
+    EXPECT_EQ(op.service.backends[1].weight, 1U);
+    EXPECT_EQ(op.service.backends[2].weight, 0U);
+    EXPECT_FALSE(op.service.backends[0].flags.has_value());  // the kernel default
+
+    op = parse_op({"set-backends", "-t", "10.96.0.10:8081"});
+    EXPECT_TRUE(op.service.backends.empty());
+}
+
+TEST(Cli, SetBackendsTooLargeForOneMessageIsAUsageError) {
+    Args args{"set-backends", "-t", "10.96.0.10:8081"};
+    for (int i = 0; i < 2400; ++i) {
+        args.emplace_back("-r");
+        args.push_back("10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ":80");
+    }
+    CommandLine cli;
+    try {
+        cli.parse(args);
+        FAIL() << "no error";
+    } catch (const CLI::ValidationError& e) {
+        EXPECT_NE(std::string(e.what()).find("2400 backends do not fit"), std::string::npos)
+            << e.what();
+    }
+    args.resize(3 + 2 * 2000);
+    EXPECT_EQ(parse_op(cli, args).service.backends.size(), 2000U);
+}
+
+TEST(Cli, Flush) {
+    EXPECT_EQ(parse_op({"flush"}).cmd, SVCNAT_CMD_FLUSH);
+}
+
+TEST(Cli, ListSaveApplyAreActions) {
+    CommandLine cli;
+    for (const Args& args :
+         {Args{"list"}, Args{"list", "-n"}, Args{"list", "-o", "json"},
+          Args{"list", "-n", "-u", "10.96.0.10:53", "-o", "table"}, Args{"save"}, Args{"apply"},
+          Args{"apply", "-f", "-"}, Args{"apply", "-f", "/tmp/x"}}) {
+        const Command cmd = cli.parse(args);
+        EXPECT_FALSE(cmd.op.has_value()) << args[0];
+        EXPECT_TRUE(cmd.run) << args[0];
+        EXPECT_EQ(cmd.name, args[0]);
+    }
+}
+
+void expect_usage_error(const Args& args, const std::string& message) {
+    CommandLine cli;
+    try {
+        cli.parse(args);
+        ADD_FAILURE() << "no error for " << args.at(0);
+    } catch (const CLI::ParseError& e) {
+        EXPECT_NE(std::string(e.what()).find(message), std::string::npos)
+            << "'" << e.what() << "' does not contain '" << message << "'";
+    }
+}
+
+TEST(Cli, UsageErrors) {
+    expect_usage_error({}, "no command given");
+    expect_usage_error({"frobnicate"}, "unknown command 'frobnicate'");
+    expect_usage_error({"add-service"}, "one of -t, -u or --sctp ADDR:PORT is required");
+    expect_usage_error({"add-service", "-t", "10.0.0.1:80", "-u", "10.0.0.1:80"},
+                       "only one of -t, -u and --sctp");
+    expect_usage_error({"add-service", "-t", "10.0.0.1:80", "-t", "10.0.0.2:80"}, "-t");
+    expect_usage_error({"add-service", "-t", "10.0.0.1"}, "missing port in '10.0.0.1'");
+    expect_usage_error({"add-service", "-t", "10.0.0.1:0"}, "invalid port '0'");
+    expect_usage_error({"add-service", "-t", "fd00::1:80"}, "[IPv6]:PORT");
+    expect_usage_error({"add-service", "-t", "10.0.0.1:80", "--name", std::string(256, 'n')},
+                       "name too long");
+    expect_usage_error({"add-service", "-t", "10.0.0.1:80", "--bogus"}, "--bogus");
+    expect_usage_error({"add-service", "-t", "10.0.0.1:80", "extra"}, "extra");
+    expect_usage_error({"add-backend", "-t", "10.0.0.1:80"}, "--backend is required");
+    expect_usage_error({"add-backend", "-t", "10.0.0.1:80", "-r", "10.0.0.2:80", "-w", "65536"},
+                       "invalid weight '65536'");
+    expect_usage_error({"add-backend", "-t", "10.0.0.1:80", "-r", "10.0.0.2:80@2"}, "@WEIGHT");
+    expect_usage_error({"set-backends", "-t", "10.0.0.1:80", "-r", "10.0.0.2:80", "10.0.0.3:80"},
+                       "10.0.0.3:80");
+    expect_usage_error({"set-backends", "-t", "10.0.0.1:80", "-r", "10.0.0.2:80@x"},
+                       "invalid weight 'x'");
+    expect_usage_error({"list", "-o", "xml"}, "xml");
+    expect_usage_error({"list", "-t", "10.0.0.1:80", "--sctp", "10.0.0.1:80"}, "only one");
+    expect_usage_error({"flush", "now"}, "now");
+}
+
+TEST(Cli, ReparsingStartsFromDefaults) {
+    CommandLine cli;
+    Op op = parse_op(cli, {"add-backend", "-t", "10.0.0.1:80", "-r", "10.0.0.2:80", "-w", "5",
+                           "--not-ready", "--local"});
+    EXPECT_EQ(op.service.backends.at(0).weight, 5U);
+    op = parse_op(cli, {"add-backend", "-u", "10.0.0.1:80", "-r", "10.0.0.3:80"});
+    EXPECT_EQ(op.service.proto, Proto::udp);
+    EXPECT_EQ(op.service.backends.at(0).weight, 1U);
+    EXPECT_EQ(op.service.backends.at(0).flags, svcnl::kDefaultFlags);
+
+    op = parse_op(cli, {"set-backends", "-t", "10.0.0.1:80", "-r", "10.0.0.2:80"});
+    EXPECT_EQ(op.service.backends.size(), 1U);
+    op = parse_op(cli, {"set-backends", "-t", "10.0.0.1:80"});
+    EXPECT_TRUE(op.service.backends.empty());
+
+    op = parse_op(cli, {"add-service", "-t", "10.0.0.1:80", "--name", "x"});
+    op = parse_op(cli, {"add-service", "-t", "10.0.0.1:81"});
+    EXPECT_FALSE(op.service.name.has_value());
+
+    // An error in between does not leak into the next line either.
+    EXPECT_THROW(cli.parse({"add-service", "-t", "10.0.0.1:80", "-u", "10.0.0.1:80"}),
+                 CLI::ParseError);
+    op = parse_op(cli, {"add-service", "-u", "10.0.0.1:80"});
+    EXPECT_EQ(op.service.proto, Proto::udp);
+}
+
+Batch parse_text(const std::string& text) {
+    std::istringstream in(text);
+    return parse_apply(in);
+}
+
+std::string apply_error(const std::string& text) {
+    try {
+        parse_text(text);
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST(ApplyInput, LinesCommentsAndQuotes) {
+    const Batch batch = parse_text(
+        "# restore\n"
+        "\n"
+        "flush\n"
+        "add-service -t 10.96.0.10:8081 --name 'default/my svc:http'  # trailing comment\n"
+        "   \n"
+        "add-backend -t 10.96.0.10:8081 -r 10.0.2.11:80 -w 2 --not-ready\r\n"
+        "set-backends -u 10.96.0.10:53 -r 10.0.2.11:53@3 -r 10.0.2.12:53\n"
+        "edit-service -t 10.96.0.10:8081 --name \"it's\"\n"
+        "del-backend -t 10.96.0.10:8081 -r 10.0.2.11:80\n"
+        "edit-backend -t 10.96.0.10:8081 -r 10.0.2.11:80\n"
+        "del-service -t 10.96.0.10:8081");
+    ASSERT_EQ(batch.ops.size(), 8U);
+    EXPECT_EQ(batch.lines, (std::vector<std::size_t>{3, 4, 6, 7, 8, 9, 10, 11}));
+    EXPECT_EQ(batch.ops[0].cmd, SVCNAT_CMD_FLUSH);
+    EXPECT_EQ(batch.ops[1].service.name, "default/my svc:http");
+    EXPECT_EQ(batch.ops[2].service.backends.at(0).weight, 2U);
+    EXPECT_EQ(batch.ops[2].service.backends.at(0).flags,
+              static_cast<std::uint32_t>(SVCNAT_BACKEND_FLAGS_SERVING));
+    EXPECT_EQ(batch.ops[3].service.backends.size(), 2U);
+    EXPECT_EQ(batch.ops[4].service.name, "it's");
+    EXPECT_EQ(batch.ops[6].service.backends.at(0).flags, svcnl::kDefaultFlags);
+    EXPECT_EQ(batch.ops[7].cmd, SVCNAT_CMD_SERVICE_DEL);
+}
+
+TEST(ApplyInput, EmptyInput) {
+    EXPECT_TRUE(parse_text("").ops.empty());
+    EXPECT_TRUE(parse_text("# nothing\n\n").ops.empty());
+}
+
+TEST(ApplyInput, ErrorsNameTheLine) {
+    EXPECT_EQ(apply_error("flush\nadd-service -t 10.0.0.1:0\n"),
+              "line 2: --tcp: invalid port '0' (expected 1..65535)");
+    EXPECT_EQ(apply_error("\n\nadd-service --name 'x\n"), "line 3: unterminated single quote");
+    EXPECT_EQ(apply_error("flush\nlist\n"), "line 2: list cannot be used in apply");
+    EXPECT_EQ(apply_error("save"), "line 1: save cannot be used in apply");
+    EXPECT_EQ(apply_error("apply -f x"), "line 1: apply cannot be used in apply");
+    EXPECT_EQ(apply_error("flush\nflush --help"),
+              "line 2: --help and --version cannot be used in apply");
+    EXPECT_EQ(apply_error("svcadm flush"), "line 1: unknown command 'svcadm'");
+    EXPECT_EQ(apply_error("add-backend -t 10.0.0.1:80"), "line 1: --backend is required");
+    EXPECT_EQ(apply_error("-t 10.0.0.1:80"), "line 1: A subcommand is required");
+}
+
+TEST(ApplyInput, KernelErrorsNameTheLineOfTheOp) {
+    const Batch batch = parse_text(
+        "flush\n"
+        "# comment\n"
+        "add-service -t 10.0.0.1:80\n"
+        "\n"
+        "add-backend -t 10.0.0.1:80 -r 10.0.0.2:80\n");
+    EXPECT_EQ(describe_apply_error(batch, svcnl::KernelError(EEXIST, "backend exists", "", 2)),
+              "line 5: backend exists (File exists)");
+    EXPECT_EQ(describe_apply_error(batch, svcnl::KernelError(ENOENT, "op 1: service gone", "")),
+              "line 3: service gone (No such file or directory)");
+    // No op named, or one the batch does not have: the kernel's text as it is.
+    EXPECT_EQ(describe_apply_error(batch, svcnl::KernelError(EPERM, "", "")),
+              "Operation not permitted (CAP_NET_ADMIN is required)");
+    EXPECT_EQ(describe_apply_error(batch, svcnl::KernelError(EINVAL, "bad", "", 3)),
+              "op 3: bad (Invalid argument)");
+}
+
+// A stand-in for the kernel, enough to replay what save prints.
+class FakeTable {
+public:
+    void apply(const Op& op) {
+        const svcnl::Service& svc = op.service;
+        switch (op.cmd) {
+            case SVCNAT_CMD_SERVICE_NEW:
+                ASSERT_EQ(table_.count(svc.key()), 0U);
+                table_[svc.key()] = svc;
+                break;
+            case SVCNAT_CMD_BACKEND_NEW: {
+                ASSERT_EQ(table_.count(svc.key()), 1U);
+                svcnl::Backend be = svc.backends.at(0);
+                be.weight = be.weight_or_default();
+                be.flags = be.flags_or_default();
+                table_[svc.key()].backends.push_back(be);
+                break;
+            }
+            case SVCNAT_CMD_FLUSH:
+                table_.clear();
+                break;
+            default:
+                FAIL() << "unexpected op " << svcnl::cmd_name(op.cmd);
+        }
+    }
+    [[nodiscard]] std::vector<svcnl::Service> services() const {
+        std::vector<svcnl::Service> out;
+        for (const auto& [key, svc] : table_) {
+            out.push_back(svc);
+        }
+        // The kernel returns services in hash order, and backends in its own order.
+        std::reverse(out.begin(), out.end());
+        for (svcnl::Service& svc : out) {
+            std::reverse(svc.backends.begin(), svc.backends.end());
+        }
+        return out;
+    }
+
+private:
+    std::map<svcnl::ServiceKey, svcnl::Service> table_;
+};
+
+TEST(ApplyInput, SaveRoundTrips) {
+    const std::string input =
+        "add-service -u [fd00::10]:53 --name 'kube-system/kube-dns:dns'\n"
+        "add-backend -u [fd00::10]:53 -r [fd00::2:1]:53\n"
+        "add-service -t 10.96.0.10:8081 --name \"default/my-debian:http\"\n"
+        "add-backend -t 10.96.0.10:8081 -r 10.0.2.13:80 -w 0 --terminating --not-ready\n"
+        "add-backend -t 10.96.0.10:8081 -r 10.0.2.11:80\n"
+        "add-backend -t 10.96.0.10:8081 -r 10.0.2.12:80 -w 65535 --local\n"
+        "add-service --sctp 10.96.0.10:8081 --name 'it'\\''s'\n"
+        "add-service -t 10.96.0.1:443\n"
+        "add-backend -t 10.96.0.1:443 -r 192.168.1.1:6443 --not-serving\n";
+    FakeTable first;
+    for (const Op& op : parse_text(input).ops) {
+        first.apply(op);
+    }
+    std::vector<svcnl::Service> services = first.services();
+    svcnl::sort_services(services);
+    const std::string saved = format_save(services);
+
+    FakeTable second;
+    second.apply(Op{SVCNAT_CMD_FLUSH, {}});
+    for (const Op& op : parse_text(saved).ops) {
+        second.apply(op);
+    }
+    services = second.services();
+    svcnl::sort_services(services);
+    EXPECT_EQ(format_save(services), saved);
+    EXPECT_EQ(saved,
+              "add-service -t 10.96.0.1:443\n"
+              "add-backend -t 10.96.0.1:443 -r 192.168.1.1:6443 -w 1 --not-serving\n"
+              "add-service -t 10.96.0.10:8081 --name 'default/my-debian:http'\n"
+              "add-backend -t 10.96.0.10:8081 -r 10.0.2.11:80 -w 1\n"
+              "add-backend -t 10.96.0.10:8081 -r 10.0.2.12:80 -w 65535 --local\n"
+              "add-backend -t 10.96.0.10:8081 -r 10.0.2.13:80 -w 0 --not-ready --terminating\n"
+              "add-service --sctp 10.96.0.10:8081 --name 'it'\\''s'\n"
+              "add-service -u [fd00::10]:53 --name 'kube-system/kube-dns:dns'\n"
+              "add-backend -u [fd00::10]:53 -r [fd00::2:1]:53 -w 1\n");
+}
+
+// Runs svcadm and captures what it prints.
+struct RunResult {
+    int status;
+    std::string out;
+    std::string err;
+};
+
+RunResult run(const Args& args) {
+    std::ostringstream out;
+    std::ostringstream err;
+    std::streambuf* old_out = std::cout.rdbuf(out.rdbuf());
+    std::streambuf* old_err = std::cerr.rdbuf(err.rdbuf());
+    const int status = run_svcadm(args);
+    std::cout.rdbuf(old_out);
+    std::cerr.rdbuf(old_err);
+    return {status, out.str(), err.str()};
+}
+
+void expect_one_error_line(const RunResult& r, int status, const std::string& text) {
+    EXPECT_EQ(r.status, status);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("svcadm: ", 0), 0U) << r.err;
+    EXPECT_NE(r.err.find(text), std::string::npos) << r.err;
+}
+
+TEST(RunSvcadm, UsageErrorsExitTwoWithOneLine) {
+    expect_one_error_line(run({}), 2, "no command given");
+    expect_one_error_line(run({"bogus"}), 2, "svcadm: unknown command 'bogus'\n");
+    expect_one_error_line(run({"add-service", "-t", "1.2.3.4:99999"}), 2,
+                          "svcadm: --tcp: invalid port '99999' (expected 1..65535)\n");
+    expect_one_error_line(run({"list", "--nope"}), 2, "--nope");
+}
+
+TEST(RunSvcadm, HelpAndVersionExitZero) {
+    RunResult r = run({"--help"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("set-backends"), std::string::npos);
+    EXPECT_TRUE(r.err.empty());
+    r = run({"add-backend", "--help"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("--not-serving"), std::string::npos);
+    r = run({"--version"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out.rfind("svcadm ", 0), 0U);
+}
+
+class TempFile {
+public:
+    explicit TempFile(const std::string& text) {
+        std::string pattern = ::testing::TempDir() + "svcadm-test-XXXXXX";
+        const int fd = mkstemp(pattern.data());
+        EXPECT_GE(fd, 0);
+        close(fd);
+        path_ = pattern;
+        std::ofstream(path_) << text;
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    TempFile(TempFile&&) = delete;
+    TempFile& operator=(TempFile&&) = delete;
+    ~TempFile() { std::remove(path_.c_str()); }
+    [[nodiscard]] const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+TEST(RunSvcadm, ApplyParseErrorSendsNothing) {
+    // The bad line is found before any netlink socket is opened, so this needs no kernel.
+    const TempFile file("flush\nadd-service -t 10.0.0.1:80\nadd-backend -t 10.0.0.1:80 -r x\n");
+    expect_one_error_line(run({"apply", "-f", file.path()}), 2,
+                          "svcadm: line 3: --backend: missing port in 'x'");
+}
+
+TEST(RunSvcadm, ApplyMissingFile) {
+    expect_one_error_line(run({"apply", "-f", "/nonexistent/svcadm-input"}), 1,
+                          "svcadm: cannot open /nonexistent/svcadm-input: No such file");
+}
+
+}  // namespace
+}  // namespace svcadm
