@@ -101,9 +101,14 @@ static const struct nla_policy svcnat_txn_nl_policy[SVCNAT_A_TXN_ID + 1] = {
 	[SVCNAT_A_TXN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
+/*
+ * Ops are checked by svcnat_nl_parse_ops() rather than the core, nest flag
+ * included: a bad op must abort its transaction and name its index, and
+ * the core would reject the request before the handler could do either.
+ */
 static const struct nla_policy svcnat_txn_ops_nl_policy[SVCNAT_A_OP + 1] = {
 	[SVCNAT_A_TXN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[SVCNAT_A_OP] = NLA_POLICY_NESTED(svcnat_op_nl_policy),
+	[SVCNAT_A_OP] = { .type = NLA_BINARY },
 };
 
 enum svcnat_op_backends {

@@ -1,0 +1,1305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnat-nlraw - send hand-crafted generic netlink requests to the svcnat
+ * family and check that the kernel rejects them.
+ *
+ *	svcnat-nlraw [-e ERRNO] [-x] SCENARIO... | all | list
+ *	svcnat-nlraw hold
+ *
+ * Every scenario builds one bad request (wrong attribute type or length,
+ * missing or unknown attribute, bad nesting, a bad op inside a
+ * transaction, ...), sends it with NLM_F_ACK and extended ACKs on, and
+ * prints
+ *	ok NAME: errno=N (text) msg="extack message" [offs=N] [op=N] [miss-type=N]
+ * or "FAIL NAME: why; ..." when the kernel accepted it, answered with
+ * another errno than the scenario expects, gave no extack message, or (for
+ * transactions) did not name the failing op: svcnat sends its index as the
+ * extack cookie (op=N); "op N" in the message text is accepted too. After a
+ * rejected transaction op the transaction must be gone: a commit of it must
+ * fail.
+ * Exit status: 0 every scenario ok, 1 some failed, 2 usage/setup error.
+ *
+ * -e ERRNO overrides the expected errno (a number or a name: EPERM, ...),
+ * -x does not require an extack message (EPERM from genetlink has none).
+ *
+ * The scenarios expect this state in the caller's network namespace
+ * (test_api.sh sets it up): service tcp 10.96.0.10:8081 exists with backend
+ * 10.0.2.11:80; nothing else in 10.96.0.0/16 below 10.96.2.255 exists.
+ * Scenarios that, if the kernel wrongly accepted them, would change the
+ * configuration are harmless only in that they leave traces that
+ * "svcadm save" shows: the caller compares the configuration before and
+ * after.
+ *
+ * "hold" begins a transaction, adds one op, prints "held txn ID", waits for
+ * EOF on stdin and then tries to commit it (used across rmmod); it exits 0
+ * if the late commit was rejected.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/svcnat.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define UNKNOWN_ATTR	60	/* far above any svcnat attribute */
+#define KEY_ADDR	"10.96.0.10"	/* the existing service */
+#define KEY_PORT	8081
+#define NEW_ADDR	"10.96.0.99"	/* a service that does not exist */
+#define B1_ADDR		"10.0.2.11"	/* the existing backend */
+
+struct reply {
+	int done;
+	int error;		/* 0: ACK; < 0: -errno */
+	char msg[512];		/* extack message */
+	int have_msg;
+	long offs;		/* -1 if absent */
+	long miss_type;		/* -1 if absent */
+	long op;		/* failing op index (cookie), -1 if absent */
+	uint32_t txn_id;	/* from a txn-begin reply */
+	int nmsgs;		/* data messages received */
+	char note[512];		/* extra check that failed, if any */
+};
+
+static int family;
+static struct nl_sock *main_sk;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("svcnat-nlraw: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static void add_note(struct reply *r, const char *fmt, ...)
+{
+	size_t len = strlen(r->note);
+	va_list ap;
+
+	if (len && len < sizeof(r->note) - 2) {
+		strcat(r->note, "; ");
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(r->note + len, sizeof(r->note) - len, fmt, ap);
+	va_end(ap);
+}
+
+static struct nl_sock *open_sock(void)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int one = 1;
+
+	if (!sk)
+		die("nl_socket_alloc failed");
+	if (genl_connect(sk))
+		die("cannot connect to generic netlink");
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
+		   sizeof(one));
+	return sk;
+}
+
+/* ----- receiving ----- */
+
+static void parse_extack(struct nlmsgerr *e, struct reply *r)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t off = sizeof(*e);
+	int len;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+	len = (int)(nlh->nlmsg_len - NLMSG_HDRLEN) - (int)off;
+	if (len <= 0 ||
+	    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
+		      len, NULL))
+		return;
+	if (tb[NLMSGERR_ATTR_MSG]) {
+		snprintf(r->msg, sizeof(r->msg), "%s",
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+		r->have_msg = r->msg[0] != '\0';
+	}
+	if (tb[NLMSGERR_ATTR_OFFS])
+		r->offs = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+	if (tb[NLMSGERR_ATTR_MISS_TYPE])
+		r->miss_type = nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+	/* svcnat puts the index of a failing transaction op in the cookie */
+	if (tb[NLMSGERR_ATTR_COOKIE] && nla_len(tb[NLMSGERR_ATTR_COOKIE]) == 4)
+		r->op = nla_get_u32(tb[NLMSGERR_ATTR_COOKIE]);
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct reply *r = arg;
+
+	(void)nla;
+	r->error = e->error;
+	parse_extack(e, r);
+	r->done = 1;
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *m, void *arg)
+{
+	struct reply *r = arg;
+
+	(void)m;
+	r->done = 1;
+	return NL_STOP;
+}
+
+static int on_valid(struct nl_msg *m, void *arg)
+{
+	struct nlattr *tb[SVCNAT_A_MAX + 1];
+	struct reply *r = arg;
+
+	r->nmsgs++;
+	if (!genlmsg_parse(nlmsg_hdr(m), 0, tb, SVCNAT_A_MAX, NULL) &&
+	    tb[SVCNAT_A_TXN_ID])
+		r->txn_id = nla_get_u32(tb[SVCNAT_A_TXN_ID]);
+	return NL_OK;
+}
+
+static void reply_init(struct reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->offs = -1;
+	r->miss_type = -1;
+	r->op = -1;
+}
+
+/* Send m (consumed) on sk and wait for the ACK, error or dump end. */
+static void transact(struct nl_sock *sk, struct nl_msg *m, struct reply *r)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int err;
+
+	reply_init(r);
+	if (!cb)
+		die("nl_cb_alloc failed");
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, r);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
+	err = nl_send_auto(sk, m);
+	nlmsg_free(m);
+	if (err < 0)
+		die("send: %s", nl_geterror(err));
+	while (!r->done) {
+		err = nl_recvmsgs(sk, cb);
+		if (err < 0 && !r->done) {
+			r->error = -EIO;
+			add_note(r, "receive failed: %s", nl_geterror(err));
+			break;
+		}
+	}
+	nl_cb_put(cb);
+}
+
+/* ----- building ----- */
+
+static struct nl_msg *msg_new(int cmd, int flags)
+{
+	struct nl_msg *m = nlmsg_alloc();
+
+	if (!m || !genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+			       flags, cmd, SVCNAT_FAMILY_VERSION))
+		die("cannot build message");
+	return m;
+}
+
+static uint32_t ip4(const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		die("bad address %s", s);
+	return a.s_addr;
+}
+
+static void put_key(struct nl_msg *m, uint8_t proto, const char *addr,
+		    uint16_t port)
+{
+	nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, proto);
+	nla_put_u32(m, SVCNAT_A_SERVICE_ADDR_IPV4, ip4(addr));
+	nla_put_u16(m, SVCNAT_A_SERVICE_PORT, htons(port));
+}
+
+/* weight/flags < 0: attribute left out */
+static void put_backend(struct nl_msg *m, const char *addr, uint16_t port,
+			long weight, long flags)
+{
+	struct nlattr *b = nla_nest_start(m, SVCNAT_A_SERVICE_BACKEND);
+
+	if (addr)
+		nla_put_u32(m, SVCNAT_A_BACKEND_ADDR_IPV4, ip4(addr));
+	nla_put_u16(m, SVCNAT_A_BACKEND_PORT, htons(port));
+	if (weight >= 0)
+		nla_put_u32(m, SVCNAT_A_BACKEND_WEIGHT, weight);
+	if (flags >= 0)
+		nla_put_u32(m, SVCNAT_A_BACKEND_FLAGS, flags);
+	nla_nest_end(m, b);
+}
+
+/* SERVICE{key} as the whole request of cmd */
+static struct nl_msg *svc_msg(int cmd, const char *addr, uint16_t port)
+{
+	struct nl_msg *m = msg_new(cmd, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, addr, port);
+	nla_nest_end(m, s);
+	return m;
+}
+
+static uint32_t txn_begin(struct nl_sock *sk, struct reply *r)
+{
+	struct reply br;
+
+	transact(sk, msg_new(SVCNAT_CMD_TXN_BEGIN, 0), &br);
+	if (br.error || !br.txn_id) {
+		add_note(r, "txn-begin failed: errno=%d %s", -br.error,
+			 br.msg);
+		return 0;
+	}
+	return br.txn_id;
+}
+
+static struct nl_msg *ops_msg(uint32_t id)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_TXN_OPS, 0);
+
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	return m;
+}
+
+/* OP{CMD, SERVICE{key tcp addr:port [, backend]}} */
+static void put_op(struct nl_msg *m, int cmd, const char *addr,
+		   uint16_t port, const char *baddr, uint16_t bport)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+	struct nlattr *s;
+
+	nla_put_u32(m, SVCNAT_A_OP_CMD, cmd);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, addr, port);
+	if (baddr)
+		put_backend(m, baddr, bport, -1, -1);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+}
+
+/* After a failed txn, the id must be gone: a commit must fail. */
+static void expect_txn_gone(struct nl_sock *sk, uint32_t id, struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_TXN_COMMIT, 0);
+	struct reply cr;
+
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(sk, m, &cr);
+	if (!cr.error)
+		add_note(r, "transaction %u still committable after the error",
+			 id);
+}
+
+/* ----- scenarios ----- */
+
+static void sc_unknown_cmd(struct reply *r)
+{
+	transact(main_sk, msg_new(0x7f, 0), r);
+}
+
+static void sc_hdr_reserved(struct reply *r)
+{
+	struct nl_msg *m = svc_msg(SVCNAT_CMD_SERVICE_GET, KEY_ADDR, KEY_PORT);
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(m));
+
+	g->reserved = 1;
+	transact(main_sk, m, r);
+}
+
+static void sc_nlmsg_flags(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_SERVICE_GET, NLM_F_REPLACE);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_svc_new_empty(struct reply *r)
+{
+	transact(main_sk, msg_new(SVCNAT_CMD_SERVICE_NEW, 0), r);
+}
+
+static void sc_svc_new_unknown_top(struct reply *r)
+{
+	struct nl_msg *m = svc_msg(SVCNAT_CMD_SERVICE_NEW, NEW_ADDR, KEY_PORT);
+
+	nla_put_u32(m, UNKNOWN_ATTR, 1);
+	transact(main_sk, m, r);
+}
+
+/* SERVICE_NEW of NEW_ADDR:KEY_PORT with fn adding to the service nest */
+static void svc_new_with(struct reply *r, void (*fn)(struct nl_msg *m))
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_SERVICE_NEW, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	fn(m);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void f_unknown_nested(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, UNKNOWN_ATTR, 1);
+}
+
+static void f_unknown_backend_attr(struct nl_msg *m)
+{
+	struct nlattr *b;
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	b = nla_nest_start(m, SVCNAT_A_SERVICE_BACKEND);
+	nla_put_u32(m, SVCNAT_A_BACKEND_ADDR_IPV4, ip4(B1_ADDR));
+	nla_put_u16(m, SVCNAT_A_BACKEND_PORT, htons(80));
+	nla_put_u32(m, UNKNOWN_ATTR, 1);
+	nla_nest_end(m, b);
+}
+
+static void f_proto_u32(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP);
+	nla_put_u32(m, SVCNAT_A_SERVICE_ADDR_IPV4, ip4(NEW_ADDR));
+	nla_put_u16(m, SVCNAT_A_SERVICE_PORT, htons(KEY_PORT));
+}
+
+static void f_port_u32(struct nl_msg *m)
+{
+	nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP);
+	nla_put_u32(m, SVCNAT_A_SERVICE_ADDR_IPV4, ip4(NEW_ADDR));
+	nla_put_u32(m, SVCNAT_A_SERVICE_PORT, htonl(KEY_PORT));
+}
+
+static void f_addr_short(struct nl_msg *m)
+{
+	uint16_t half = 0x600a;
+
+	nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP);
+	nla_put(m, SVCNAT_A_SERVICE_ADDR_IPV4, sizeof(half), &half);
+	nla_put_u16(m, SVCNAT_A_SERVICE_PORT, htons(KEY_PORT));
+}
+
+static void f_port_zero(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, 0);
+}
+
+static void f_missing_proto(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_ADDR_IPV4, ip4(NEW_ADDR));
+	nla_put_u16(m, SVCNAT_A_SERVICE_PORT, htons(KEY_PORT));
+}
+
+static void f_missing_addr(struct nl_msg *m)
+{
+	nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP);
+	nla_put_u16(m, SVCNAT_A_SERVICE_PORT, htons(KEY_PORT));
+}
+
+static void f_missing_port(struct nl_msg *m)
+{
+	nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP);
+	nla_put_u32(m, SVCNAT_A_SERVICE_ADDR_IPV4, ip4(NEW_ADDR));
+}
+
+static void f_bad_proto(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_ICMP, NEW_ADDR, KEY_PORT);
+}
+
+static const unsigned char v6addr[16] = {
+	0x20, 0x01, 0x0d, 0xb8, [15] = 1	/* 2001:db8::1 */
+};
+
+static void f_ipv6(struct nl_msg *m)
+{
+	nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP);
+	nla_put(m, SVCNAT_A_SERVICE_ADDR_IPV6, sizeof(v6addr), v6addr);
+	nla_put_u16(m, SVCNAT_A_SERVICE_PORT, htons(KEY_PORT));
+}
+
+static void f_two_addrs(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put(m, SVCNAT_A_SERVICE_ADDR_IPV6, sizeof(v6addr), v6addr);
+}
+
+static void f_name_long(struct nl_msg *m)
+{
+	char name[301];
+
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_string(m, SVCNAT_A_SERVICE_NAME, name);
+}
+
+static void f_backend_not_nested(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_BACKEND, ip4(B1_ADDR));
+}
+
+static void f_weight_big(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_backend(m, B1_ADDR, 80, 70000, -1);
+}
+
+static void f_backend_port_zero(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_backend(m, B1_ADDR, 0, -1, -1);
+}
+
+static void f_backend_missing_addr(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_backend(m, NULL, 80, -1, -1);
+}
+
+static void f_flags_unknown(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_backend(m, B1_ADDR, 80, -1, 0x100);
+}
+
+static void f_dup_backend(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_backend(m, B1_ADDR, 80, -1, -1);
+	put_backend(m, B1_ADDR, 80, 2, -1);
+}
+
+#define SVC_NEW_WITH(name, fn) \
+	static void name(struct reply *r) { svc_new_with(r, fn); }
+
+SVC_NEW_WITH(sc_svc_new_unknown_nested, f_unknown_nested)
+SVC_NEW_WITH(sc_svc_new_unknown_backend_attr, f_unknown_backend_attr)
+SVC_NEW_WITH(sc_svc_new_proto_u32, f_proto_u32)
+SVC_NEW_WITH(sc_svc_new_port_u32, f_port_u32)
+SVC_NEW_WITH(sc_svc_new_addr_short, f_addr_short)
+SVC_NEW_WITH(sc_svc_new_port_zero, f_port_zero)
+SVC_NEW_WITH(sc_svc_new_missing_proto, f_missing_proto)
+SVC_NEW_WITH(sc_svc_new_missing_addr, f_missing_addr)
+SVC_NEW_WITH(sc_svc_new_missing_port, f_missing_port)
+SVC_NEW_WITH(sc_svc_new_bad_proto, f_bad_proto)
+SVC_NEW_WITH(sc_svc_new_ipv6, f_ipv6)
+SVC_NEW_WITH(sc_svc_new_two_addrs, f_two_addrs)
+SVC_NEW_WITH(sc_svc_new_name_long, f_name_long)
+SVC_NEW_WITH(sc_svc_new_backend_not_nested, f_backend_not_nested)
+SVC_NEW_WITH(sc_svc_new_weight_big, f_weight_big)
+SVC_NEW_WITH(sc_svc_new_backend_port_zero, f_backend_port_zero)
+SVC_NEW_WITH(sc_svc_new_backend_missing_addr, f_backend_missing_addr)
+SVC_NEW_WITH(sc_svc_new_flags_unknown, f_flags_unknown)
+SVC_NEW_WITH(sc_svc_new_dup_backend, f_dup_backend)
+
+static void sc_svc_new_not_nested(struct reply *r)
+{
+	struct nl_msg *m = svc_msg(SVCNAT_CMD_SERVICE_NEW, NEW_ADDR, KEY_PORT);
+	struct nlattr *s = (struct nlattr *)genlmsg_data(nlmsg_data(nlmsg_hdr(m)));
+
+	s->nla_type &= ~NLA_F_NESTED;	/* libnl sets it; clear it again */
+	transact(main_sk, m, r);
+}
+
+static void sc_svc_new_bad_nest(struct reply *r)
+{
+	/* one attribute header claiming 16 bytes, in an 8-byte nest */
+	static const unsigned char junk[8] = { 0x10, 0x00, 0x01, 0x00, 0x06 };
+	struct nl_msg *m = msg_new(SVCNAT_CMD_SERVICE_NEW, 0);
+
+	nla_put(m, SVCNAT_A_SERVICE | NLA_F_NESTED, sizeof(junk), junk);
+	transact(main_sk, m, r);
+}
+
+static void sc_svc_new_dup(struct reply *r)
+{
+	transact(main_sk, svc_msg(SVCNAT_CMD_SERVICE_NEW, KEY_ADDR, KEY_PORT), r);
+}
+
+static void sc_svc_set_missing(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_SERVICE_SET, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_string(m, SVCNAT_A_SERVICE_NAME, "x");
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_svc_set_no_key(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_SERVICE_SET, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	nla_put_string(m, SVCNAT_A_SERVICE_NAME, "x");
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_svc_del_missing(struct reply *r)
+{
+	transact(main_sk, svc_msg(SVCNAT_CMD_SERVICE_DEL, NEW_ADDR, KEY_PORT), r);
+}
+
+static void sc_svc_get_missing(struct reply *r)
+{
+	transact(main_sk, svc_msg(SVCNAT_CMD_SERVICE_GET, NEW_ADDR, KEY_PORT), r);
+}
+
+static void sc_svc_get_no_key(struct reply *r)
+{
+	transact(main_sk, msg_new(SVCNAT_CMD_SERVICE_GET, 0), r);
+}
+
+/* cmd on the existing service with one backend nest */
+static void be_msg(struct reply *r, int cmd, const char *addr, uint16_t port,
+		   long weight, long flags, const char *svc_addr)
+{
+	struct nl_msg *m = msg_new(cmd, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, svc_addr, KEY_PORT);
+	put_backend(m, addr, port, weight, flags);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_be_new_no_backend(struct reply *r)
+{
+	transact(main_sk, svc_msg(SVCNAT_CMD_BACKEND_NEW, KEY_ADDR, KEY_PORT), r);
+}
+
+static void sc_be_new_dup(struct reply *r)
+{
+	be_msg(r, SVCNAT_CMD_BACKEND_NEW, B1_ADDR, 80, -1, -1, KEY_ADDR);
+}
+
+static void sc_be_new_no_service(struct reply *r)
+{
+	be_msg(r, SVCNAT_CMD_BACKEND_NEW, "10.0.2.14", 80, -1, -1, NEW_ADDR);
+}
+
+static void sc_be_new_weight_big(struct reply *r)
+{
+	be_msg(r, SVCNAT_CMD_BACKEND_NEW, "10.0.2.14", 80, 70000, -1, KEY_ADDR);
+}
+
+static void sc_be_new_flags_unknown(struct reply *r)
+{
+	be_msg(r, SVCNAT_CMD_BACKEND_NEW, "10.0.2.14", 80, -1, 0x100, KEY_ADDR);
+}
+
+static void sc_be_new_ipv6(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_BACKEND_NEW, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+	struct nlattr *b;
+
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	b = nla_nest_start(m, SVCNAT_A_SERVICE_BACKEND);
+	nla_put(m, SVCNAT_A_BACKEND_ADDR_IPV6, sizeof(v6addr), v6addr);
+	nla_put_u16(m, SVCNAT_A_BACKEND_PORT, htons(80));
+	nla_nest_end(m, b);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_be_set_missing(struct reply *r)
+{
+	be_msg(r, SVCNAT_CMD_BACKEND_SET, "10.0.2.99", 80, 2, -1, KEY_ADDR);
+}
+
+static void sc_be_set_weight_big(struct reply *r)
+{
+	be_msg(r, SVCNAT_CMD_BACKEND_SET, B1_ADDR, 80, 65536, -1, KEY_ADDR);
+}
+
+static void sc_be_del_missing(struct reply *r)
+{
+	be_msg(r, SVCNAT_CMD_BACKEND_DEL, "10.0.2.99", 80, -1, -1, KEY_ADDR);
+}
+
+static void sc_be_replace_bad(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_BACKEND_REPLACE, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	put_backend(m, "10.0.2.12", 80, -1, -1);
+	put_backend(m, "10.0.2.13", 0, -1, -1);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_be_replace_no_service(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_BACKEND_REPLACE, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_backend(m, "10.0.2.12", 80, -1, -1);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_flush_with_attr(struct reply *r)
+{
+	transact(main_sk, svc_msg(SVCNAT_CMD_FLUSH, KEY_ADDR, KEY_PORT), r);
+}
+
+static void sc_txn_begin_attr(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_TXN_BEGIN, 0);
+
+	nla_put_u32(m, SVCNAT_A_TXN_ID, 1);
+	transact(main_sk, m, r);
+}
+
+static void sc_txn_ops_no_id(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_TXN_OPS, 0);
+
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.96.2.1", 80, NULL, 0);
+	transact(main_sk, m, r);
+}
+
+static void sc_txn_ops_bad_id(struct reply *r)
+{
+	struct nl_msg *m = ops_msg(0x7ffffff0);
+
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.96.2.1", 80, NULL, 0);
+	transact(main_sk, m, r);
+}
+
+static void sc_txn_id_zero(struct reply *r)
+{
+	struct nl_msg *m = ops_msg(0);
+
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.96.2.1", 80, NULL, 0);
+	transact(main_sk, m, r);
+}
+
+static void sc_txn_commit_no_id(struct reply *r)
+{
+	transact(main_sk, msg_new(SVCNAT_CMD_TXN_COMMIT, 0), r);
+}
+
+/* A txn whose single TXN_OPS message holds one op built by fn. */
+static void txn_bad_op(struct reply *r, void (*fn)(struct nl_msg *m))
+{
+	uint32_t id = txn_begin(main_sk, r);
+	struct nl_msg *m;
+
+	if (!id) {
+		r->error = -EIO;
+		return;
+	}
+	m = ops_msg(id);
+	fn(m);
+	transact(main_sk, m, r);
+	if (r->error)
+		expect_txn_gone(main_sk, id, r);
+}
+
+static void f_op_cmd(struct nl_msg *m, int cmd)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+	struct nlattr *s;
+
+	nla_put_u32(m, SVCNAT_A_OP_CMD, cmd);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, "10.96.2.1", 80);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+}
+
+static void f_op_unknown_cmd(struct nl_msg *m)
+{
+	f_op_cmd(m, 99);
+}
+
+static void f_op_get_cmd(struct nl_msg *m)
+{
+	f_op_cmd(m, SVCNAT_CMD_SERVICE_GET);
+}
+
+static void f_op_txn_cmd(struct nl_msg *m)
+{
+	f_op_cmd(m, SVCNAT_CMD_TXN_COMMIT);
+}
+
+static void f_op_missing_cmd(struct nl_msg *m)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+
+	put_key(m, IPPROTO_TCP, "10.96.2.1", 80);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+}
+
+static void f_op_missing_service(struct nl_msg *m)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+
+	nla_put_u32(m, SVCNAT_A_OP_CMD, SVCNAT_CMD_SERVICE_NEW);
+	nla_nest_end(m, op);
+}
+
+static void f_op_bad_service(struct nl_msg *m)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+	struct nlattr *s;
+
+	nla_put_u32(m, SVCNAT_A_OP_CMD, SVCNAT_CMD_SERVICE_NEW);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	f_proto_u32(m);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+}
+
+static void f_op_weight_big(struct nl_msg *m)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+	struct nlattr *s;
+
+	nla_put_u32(m, SVCNAT_A_OP_CMD, SVCNAT_CMD_SERVICE_NEW);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, "10.96.2.1", 80);
+	put_backend(m, B1_ADDR, 80, 70000, -1);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+}
+
+static void f_op_not_nested(struct nl_msg *m)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+
+	f_op_cmd(m, SVCNAT_CMD_SERVICE_NEW);	/* well-formed inner op... */
+	nla_nest_end(m, op);
+	op->nla_type &= ~NLA_F_NESTED;		/* ...in an unflagged nest */
+}
+
+static void f_op_unknown_attr(struct nl_msg *m)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+	struct nlattr *s;
+
+	nla_put_u32(m, SVCNAT_A_OP_CMD, SVCNAT_CMD_SERVICE_NEW);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, "10.96.2.1", 80);
+	nla_nest_end(m, s);
+	nla_put_u32(m, UNKNOWN_ATTR, 1);
+	nla_nest_end(m, op);
+}
+
+#define TXN_BAD_OP(name, fn) \
+	static void name(struct reply *r) { txn_bad_op(r, fn); }
+
+TXN_BAD_OP(sc_txn_op_unknown_cmd, f_op_unknown_cmd)
+TXN_BAD_OP(sc_txn_op_get_cmd, f_op_get_cmd)
+TXN_BAD_OP(sc_txn_op_txn_cmd, f_op_txn_cmd)
+TXN_BAD_OP(sc_txn_op_missing_cmd, f_op_missing_cmd)
+TXN_BAD_OP(sc_txn_op_missing_service, f_op_missing_service)
+TXN_BAD_OP(sc_txn_op_bad_service, f_op_bad_service)
+TXN_BAD_OP(sc_txn_op_weight_big, f_op_weight_big)
+TXN_BAD_OP(sc_txn_op_not_nested, f_op_not_nested)
+TXN_BAD_OP(sc_txn_op_unknown_attr, f_op_unknown_attr)
+
+/* ops 0-1 in one message, 2-3 in the next; op 3 is bad */
+static void sc_txn_op_index(struct reply *r)
+{
+	uint32_t id = txn_begin(main_sk, r);
+	struct reply r1;
+	struct nl_msg *m;
+
+	if (!id) {
+		r->error = -EIO;
+		return;
+	}
+	m = ops_msg(id);
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.96.2.1", 80, NULL, 0);
+	put_op(m, SVCNAT_CMD_BACKEND_NEW, "10.96.2.1", 80, B1_ADDR, 80);
+	transact(main_sk, m, &r1);
+	if (r1.error) {
+		add_note(r, "good ops 0-1 rejected: errno=%d %s", -r1.error,
+			 r1.msg);
+		r->error = -EIO;
+		return;
+	}
+	m = ops_msg(id);
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.96.2.2", 80, NULL, 0);
+	put_op(m, SVCNAT_CMD_BACKEND_NEW, "10.96.2.2", 80, B1_ADDR, 0);
+	transact(main_sk, m, r);
+	if (r->error)
+		expect_txn_gone(main_sk, id, r);
+}
+
+/* Well-formed ops, but op 2 fails when applied: the commit must fail. */
+static void txn_commit_fails(struct reply *r, int third_cmd,
+			     const char *baddr)
+{
+	uint32_t id = txn_begin(main_sk, r);
+	struct reply r1;
+	struct nl_msg *m;
+
+	if (!id) {
+		r->error = -EIO;
+		return;
+	}
+	m = ops_msg(id);
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.96.2.3", 80, NULL, 0);
+	put_op(m, SVCNAT_CMD_BACKEND_NEW, "10.96.2.3", 80, B1_ADDR, 80);
+	if (baddr)
+		put_op(m, third_cmd, "10.96.2.3", 80, baddr, 80);
+	else
+		put_op(m, third_cmd, KEY_ADDR, KEY_PORT, NULL, 0);
+	transact(main_sk, m, &r1);
+	if (r1.error) {
+		add_note(r, "ops rejected before commit: errno=%d %s",
+			 -r1.error, r1.msg);
+		r->error = -EIO;
+		return;
+	}
+	m = msg_new(SVCNAT_CMD_TXN_COMMIT, 0);
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(main_sk, m, r);
+	if (r->error)
+		expect_txn_gone(main_sk, id, r);
+}
+
+static void sc_txn_commit_exists(struct reply *r)
+{
+	txn_commit_fails(r, SVCNAT_CMD_SERVICE_NEW, NULL);
+}
+
+static void sc_txn_commit_missing(struct reply *r)
+{
+	txn_commit_fails(r, SVCNAT_CMD_BACKEND_DEL, "10.0.2.99");
+}
+
+/* Another socket must not be able to use or commit our transaction. */
+static void sc_txn_foreign(struct reply *r)
+{
+	struct nl_sock *other = open_sock();
+	uint32_t id = txn_begin(main_sk, r);
+	struct reply r1;
+	struct nl_msg *m;
+
+	if (!id) {
+		r->error = -EIO;
+		goto out;
+	}
+	m = ops_msg(id);
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.96.2.5", 80, NULL, 0);
+	transact(main_sk, m, &r1);
+	if (r1.error) {
+		add_note(r, "owner's good op rejected: errno=%d %s",
+			 -r1.error, r1.msg);
+		r->error = -EIO;
+		goto out;
+	}
+	m = ops_msg(id);
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.96.2.6", 80, NULL, 0);
+	transact(other, m, &r1);
+	if (!r1.error)
+		add_note(r, "another socket could add ops to the transaction");
+	m = msg_new(SVCNAT_CMD_TXN_COMMIT, 0);
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(other, m, r);
+out:
+	nl_socket_free(other);
+}
+
+static void sc_txn_abort_then_commit(struct reply *r)
+{
+	uint32_t id = txn_begin(main_sk, r);
+	struct reply r1;
+	struct nl_msg *m;
+
+	if (!id) {
+		r->error = -EIO;
+		return;
+	}
+	m = ops_msg(id);
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.96.2.7", 80, NULL, 0);
+	transact(main_sk, m, &r1);
+	m = msg_new(SVCNAT_CMD_TXN_ABORT, 0);
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(main_sk, m, &r1);
+	if (r1.error)
+		add_note(r, "txn-abort failed: errno=%d %s", -r1.error,
+			 r1.msg);
+	m = msg_new(SVCNAT_CMD_TXN_COMMIT, 0);
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(main_sk, m, r);
+}
+
+static void sc_perm_svc_new(struct reply *r)
+{
+	transact(main_sk, svc_msg(SVCNAT_CMD_SERVICE_NEW, "10.96.2.8", 80), r);
+}
+
+static void sc_perm_dump(struct reply *r)
+{
+	transact(main_sk, msg_new(SVCNAT_CMD_SERVICE_GET, NLM_F_DUMP), r);
+}
+
+static void sc_perm_txn_begin(struct reply *r)
+{
+	transact(main_sk, msg_new(SVCNAT_CMD_TXN_BEGIN, 0), r);
+}
+
+struct scenario {
+	const char *name;
+	void (*fn)(struct reply *r);
+	int want_errno;		/* 0: any error */
+	int need_msg;		/* an extack message is required */
+	int want_op;		/* index of the failing op, -1: none */
+	const char *substr;	/* the message must contain this */
+	int in_all;
+	const char *doc;
+};
+
+static const struct scenario scenarios[] = {
+	{ "unknown-cmd", sc_unknown_cmd, EOPNOTSUPP, 0, -1, NULL, 1,
+	  "command number the family does not have" },
+	{ "hdr-reserved", sc_hdr_reserved, EINVAL, 1, -1, NULL, 1,
+	  "genlmsghdr.reserved not 0 (strict family)" },
+	{ "nlmsg-flags", sc_nlmsg_flags, EINVAL, 1, -1, NULL, 1,
+	  "NLM_F_REPLACE on a request (strict family)" },
+	{ "svc-new-empty", sc_svc_new_empty, EINVAL, 1, -1, NULL, 1,
+	  "service-new without the service attribute" },
+	{ "svc-new-unknown-top", sc_svc_new_unknown_top, EINVAL, 1, -1, NULL, 1,
+	  "unknown top-level attribute" },
+	{ "svc-new-unknown-nested", sc_svc_new_unknown_nested, EINVAL, 1, -1, NULL, 1,
+	  "unknown attribute inside service" },
+	{ "svc-new-unknown-backend-attr", sc_svc_new_unknown_backend_attr, EINVAL, 1, -1, NULL, 1,
+	  "unknown attribute inside backend" },
+	{ "svc-new-proto-u32", sc_svc_new_proto_u32, 0, 1, -1, NULL, 1,
+	  "proto sent as u32 (wrong length)" },
+	{ "svc-new-port-u32", sc_svc_new_port_u32, 0, 1, -1, NULL, 1,
+	  "port sent as u32 (wrong length)" },
+	{ "svc-new-addr-short", sc_svc_new_addr_short, 0, 1, -1, NULL, 1,
+	  "IPv4 address of 2 bytes" },
+	{ "svc-new-port-zero", sc_svc_new_port_zero, 0, 1, -1, NULL, 1,
+	  "service port 0" },
+	{ "svc-new-missing-proto", sc_svc_new_missing_proto, 0, 1, -1, NULL, 1,
+	  "service without proto" },
+	{ "svc-new-missing-addr", sc_svc_new_missing_addr, 0, 1, -1, NULL, 1,
+	  "service without address" },
+	{ "svc-new-missing-port", sc_svc_new_missing_port, 0, 1, -1, NULL, 1,
+	  "service without port" },
+	{ "svc-new-bad-proto", sc_svc_new_bad_proto, 0, 1, -1, NULL, 1,
+	  "proto ICMP" },
+	{ "svc-new-ipv6", sc_svc_new_ipv6, 0, 1, -1, "IPv6", 1,
+	  "IPv6 service (not supported yet)" },
+	{ "svc-new-two-addrs", sc_svc_new_two_addrs, 0, 1, -1, "IPv6", 1,
+	  "IPv4 and IPv6 address at once" },
+	{ "svc-new-name-long", sc_svc_new_name_long, 0, 1, -1, NULL, 1,
+	  "name of 300 characters" },
+	{ "svc-new-not-nested", sc_svc_new_not_nested, EINVAL, 1, -1, NULL, 1,
+	  "service nest without NLA_F_NESTED" },
+	{ "svc-new-bad-nest", sc_svc_new_bad_nest, EINVAL, 1, -1, NULL, 1,
+	  "service nest holding junk" },
+	{ "svc-new-backend-not-nested", sc_svc_new_backend_not_nested, EINVAL, 1, -1, NULL, 1,
+	  "backend as a plain u32" },
+	{ "svc-new-weight-big", sc_svc_new_weight_big, 0, 1, -1, NULL, 1,
+	  "backend weight 70000" },
+	{ "svc-new-backend-port-zero", sc_svc_new_backend_port_zero, 0, 1, -1, NULL, 1,
+	  "backend port 0" },
+	{ "svc-new-backend-missing-addr", sc_svc_new_backend_missing_addr, 0, 1, -1, NULL, 1,
+	  "backend without address" },
+	{ "svc-new-flags-unknown", sc_svc_new_flags_unknown, 0, 1, -1, NULL, 1,
+	  "backend flags with an undefined bit" },
+	{ "svc-new-dup-backend", sc_svc_new_dup_backend, 0, 1, -1, NULL, 1,
+	  "the same backend twice in one service" },
+	{ "svc-new-dup", sc_svc_new_dup, EEXIST, 1, -1, NULL, 1,
+	  "service-new of an existing service" },
+	{ "svc-set-missing", sc_svc_set_missing, ENOENT, 1, -1, NULL, 1,
+	  "service-set of a missing service" },
+	{ "svc-set-no-key", sc_svc_set_no_key, 0, 1, -1, NULL, 1,
+	  "service-set without a key" },
+	{ "svc-del-missing", sc_svc_del_missing, ENOENT, 1, -1, NULL, 1,
+	  "service-del of a missing service" },
+	{ "svc-get-missing", sc_svc_get_missing, ENOENT, 1, -1, NULL, 1,
+	  "service-get of a missing service" },
+	{ "svc-get-no-key", sc_svc_get_no_key, 0, 1, -1, NULL, 1,
+	  "service-get (do) without a key" },
+	{ "be-new-no-backend", sc_be_new_no_backend, 0, 1, -1, NULL, 1,
+	  "backend-new without a backend" },
+	{ "be-new-dup", sc_be_new_dup, EEXIST, 1, -1, NULL, 1,
+	  "backend-new of an existing backend" },
+	{ "be-new-no-service", sc_be_new_no_service, ENOENT, 1, -1, NULL, 1,
+	  "backend-new on a missing service" },
+	{ "be-new-weight-big", sc_be_new_weight_big, 0, 1, -1, NULL, 1,
+	  "backend-new with weight 70000" },
+	{ "be-new-flags-unknown", sc_be_new_flags_unknown, 0, 1, -1, NULL, 1,
+	  "backend-new with an undefined flag bit" },
+	{ "be-new-ipv6", sc_be_new_ipv6, 0, 1, -1, "IPv6", 1,
+	  "backend with an IPv6 address" },
+	{ "be-set-missing", sc_be_set_missing, ENOENT, 1, -1, NULL, 1,
+	  "backend-set of a missing backend" },
+	{ "be-set-weight-big", sc_be_set_weight_big, 0, 1, -1, NULL, 1,
+	  "backend-set with weight 65536" },
+	{ "be-del-missing", sc_be_del_missing, ENOENT, 1, -1, NULL, 1,
+	  "backend-del of a missing backend" },
+	{ "be-replace-bad", sc_be_replace_bad, 0, 1, -1, NULL, 1,
+	  "backend-replace with one bad backend" },
+	{ "be-replace-no-service", sc_be_replace_no_service, ENOENT, 1, -1, NULL, 1,
+	  "backend-replace on a missing service" },
+	{ "flush-with-attr", sc_flush_with_attr, 0, 1, -1, NULL, 1,
+	  "flush with an attribute it does not take" },
+	{ "txn-begin-attr", sc_txn_begin_attr, 0, 1, -1, NULL, 1,
+	  "txn-begin with an attribute it does not take" },
+	{ "txn-ops-no-id", sc_txn_ops_no_id, 0, 1, -1, NULL, 1,
+	  "txn-ops without txn-id" },
+	{ "txn-ops-bad-id", sc_txn_ops_bad_id, ENOENT, 1, -1, NULL, 1,
+	  "txn-ops on a transaction that does not exist" },
+	{ "txn-id-zero", sc_txn_id_zero, 0, 1, -1, NULL, 1,
+	  "txn-id 0" },
+	{ "txn-commit-no-id", sc_txn_commit_no_id, 0, 1, -1, NULL, 1,
+	  "txn-commit without txn-id" },
+	{ "txn-op-unknown-cmd", sc_txn_op_unknown_cmd, 0, 1, 0, NULL, 1,
+	  "op with command 99; the txn must be gone after" },
+	{ "txn-op-get-cmd", sc_txn_op_get_cmd, 0, 1, 0, NULL, 1,
+	  "op with the non-mutating service-get" },
+	{ "txn-op-txn-cmd", sc_txn_op_txn_cmd, 0, 1, 0, NULL, 1,
+	  "op with txn-commit as its command" },
+	{ "txn-op-missing-cmd", sc_txn_op_missing_cmd, 0, 1, 0, NULL, 1,
+	  "op without cmd" },
+	{ "txn-op-missing-service", sc_txn_op_missing_service, 0, 1, 0, NULL, 1,
+	  "service-new op without service" },
+	{ "txn-op-bad-service", sc_txn_op_bad_service, 0, 1, 0, NULL, 1,
+	  "op whose service has proto as u32" },
+	{ "txn-op-weight-big", sc_txn_op_weight_big, 0, 1, 0, NULL, 1,
+	  "op whose backend has weight 70000" },
+	{ "txn-op-not-nested", sc_txn_op_not_nested, 0, 1, -1, NULL, 1,
+	  "op nest without NLA_F_NESTED" },
+	{ "txn-op-unknown-attr", sc_txn_op_unknown_attr, 0, 1, 0, NULL, 1,
+	  "op with an unknown attribute" },
+	{ "txn-op-index", sc_txn_op_index, 0, 1, 3, NULL, 1,
+	  "bad op 3 in the second txn-ops message: index counts over the txn" },
+	{ "txn-commit-exists", sc_txn_commit_exists, EEXIST, 1, 2, NULL, 1,
+	  "commit whose op 2 adds an existing service: nothing applied" },
+	{ "txn-commit-missing", sc_txn_commit_missing, ENOENT, 1, 2, NULL, 1,
+	  "commit whose op 2 deletes a missing backend: nothing applied" },
+	{ "txn-foreign", sc_txn_foreign, 0, 1, -1, NULL, 1,
+	  "another socket commits our transaction" },
+	{ "txn-abort-then-commit", sc_txn_abort_then_commit, ENOENT, 1, -1, NULL, 1,
+	  "commit after abort" },
+	{ "perm-svc-new", sc_perm_svc_new, EPERM, 0, -1, NULL, 0,
+	  "(run unprivileged) service-new" },
+	{ "perm-dump", sc_perm_dump, EPERM, 0, -1, NULL, 0,
+	  "(run unprivileged) dump" },
+	{ "perm-txn-begin", sc_perm_txn_begin, EPERM, 0, -1, NULL, 0,
+	  "(run unprivileged) txn-begin" },
+};
+
+#define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static int want_errno = -1;	/* -1: as the scenario says */
+static int no_msg_needed;
+
+static int run(const struct scenario *sc)
+{
+	int want = want_errno >= 0 ? want_errno : sc->want_errno;
+	int need_msg = sc->need_msg && !no_msg_needed;
+	char why[768] = "";
+	char info[1024];
+	char op_text[32];
+	struct reply r;
+
+	snprintf(op_text, sizeof(op_text), "op %d", sc->want_op);
+
+	sc->fn(&r);
+	snprintf(info, sizeof(info), "errno=%d (%s) msg=\"%s\"", -r.error,
+		 r.error ? strerror(-r.error) : "accepted", r.msg);
+	if (r.offs >= 0)
+		snprintf(info + strlen(info), sizeof(info) - strlen(info),
+			 " offs=%ld", r.offs);
+	if (r.op >= 0)
+		snprintf(info + strlen(info), sizeof(info) - strlen(info),
+			 " op=%ld", r.op);
+	if (r.miss_type >= 0)
+		snprintf(info + strlen(info), sizeof(info) - strlen(info),
+			 " miss-type=%ld", r.miss_type);
+
+	if (!r.error)
+		snprintf(why, sizeof(why), "accepted");
+	else if (want && -r.error != want)
+		snprintf(why, sizeof(why), "want errno %d (%s)", want,
+			 strerror(want));
+	else if (need_msg && !r.have_msg)
+		snprintf(why, sizeof(why), "no extack message");
+	else if (sc->want_op >= 0 && r.op != sc->want_op &&
+		 !strstr(r.msg, op_text))
+		snprintf(why, sizeof(why), "does not name op %d (cookie or \"%s\")",
+			 sc->want_op, op_text);
+	else if (sc->substr && !strstr(r.msg, sc->substr))
+		snprintf(why, sizeof(why), "message lacks \"%s\"", sc->substr);
+	if (r.note[0])
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s%s",
+			 why[0] ? "; " : "", r.note);
+
+	if (why[0]) {
+		printf("FAIL %s: %s; %s\n", sc->name, why, info);
+		return 1;
+	}
+	printf("ok %s: %s\n", sc->name, info);
+	return 0;
+}
+
+static int hold(void)
+{
+	struct reply r = { 0 };
+	uint32_t id = txn_begin(main_sk, &r);
+	struct nl_msg *m;
+	char buf[64];
+
+	if (!id) {
+		printf("hold: %s\n", r.note);
+		return 2;
+	}
+	m = ops_msg(id);
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.96.2.9", 80, NULL, 0);
+	transact(main_sk, m, &r);
+	if (r.error) {
+		printf("hold: op rejected: errno=%d %s\n", -r.error, r.msg);
+		return 2;
+	}
+	printf("held txn %u\n", id);
+	fflush(stdout);
+	while (fgets(buf, sizeof(buf), stdin))
+		;
+	m = msg_new(SVCNAT_CMD_TXN_COMMIT, 0);
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(main_sk, m, &r);
+	printf("late commit: errno=%d (%s) msg=\"%s\"\n", -r.error,
+	       r.error ? strerror(-r.error) : "accepted", r.msg);
+	return r.error ? 0 : 1;
+}
+
+static const struct {
+	const char *name;
+	int val;
+} errnames[] = {
+	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EEXIST", EEXIST },
+	{ "EINVAL", EINVAL }, { "ERANGE", ERANGE }, { "EOPNOTSUPP", EOPNOTSUPP },
+	{ "ENOSPC", ENOSPC }, { "E2BIG", E2BIG }, { "EBUSY", EBUSY },
+};
+
+static int parse_errno(const char *s)
+{
+	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (!strcmp(s, errnames[i].name))
+			return errnames[i].val;
+	if (*s >= '0' && *s <= '9')
+		return atoi(s);
+	die("unknown errno %s", s);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: svcnat-nlraw [-e ERRNO] [-x] SCENARIO...|all|list\n"
+		"       svcnat-nlraw hold\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	int opt, failed = 0, ran = 0;
+
+	while ((opt = getopt(argc, argv, "e:xh")) != -1) {
+		switch (opt) {
+		case 'e':
+			want_errno = parse_errno(optarg);
+			break;
+		case 'x':
+			no_msg_needed = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[optind], "list")) {
+		for (size_t i = 0; i < NSCENARIOS; i++)
+			printf("%-30s %s\n", scenarios[i].name,
+			       scenarios[i].doc);
+		return 0;
+	}
+
+	main_sk = open_sock();
+	family = genl_ctrl_resolve(main_sk, SVCNAT_FAMILY_NAME);
+	if (family < 0)
+		die("generic netlink family %s not found: %s",
+		    SVCNAT_FAMILY_NAME, nl_geterror(family));
+
+	if (!strcmp(argv[optind], "hold"))
+		return hold();
+
+	for (int i = optind; i < argc; i++) {
+		int all = !strcmp(argv[i], "all"), found = 0;
+
+		for (size_t j = 0; j < NSCENARIOS; j++) {
+			if (all ? !scenarios[j].in_all
+				: strcmp(argv[i], scenarios[j].name))
+				continue;
+			found = 1;
+			ran++;
+			failed += run(&scenarios[j]);
+		}
+		if (!found)
+			die("unknown scenario %s (try: list)", argv[i]);
+	}
+	printf("%d scenarios, %d passed, %d failed\n", ran, ran - failed,
+	       failed);
+	nl_socket_free(main_sk);
+	return failed ? 1 : 0;
+}
