@@ -102,13 +102,15 @@ static const struct nla_policy svcnat_txn_nl_policy[SVCNAT_A_TXN_ID + 1] = {
 };
 
 /*
- * Ops are checked by svcnat_nl_parse_ops() rather than the core, nest flag
- * included: a bad op must abort its transaction and name its index, and
- * the core would reject the request before the handler could do either.
+ * The content of ops is checked by svcnat_nl_parse_ops(), not the core: a
+ * bad op must abort its transaction and name its index, and the core would
+ * reject the request before the handler could do either. Only a request
+ * the core cannot parse at all (e.g. an op without NLA_F_NESTED) is
+ * refused without reaching svcnat, leaving the transaction as it was.
  */
 static const struct nla_policy svcnat_txn_ops_nl_policy[SVCNAT_A_OP + 1] = {
 	[SVCNAT_A_TXN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[SVCNAT_A_OP] = { .type = NLA_BINARY },
+	[SVCNAT_A_OP] = { .type = NLA_NESTED },
 };
 
 enum svcnat_op_backends {

@@ -5,6 +5,7 @@
  *
  *	svcnat-nlraw [-e ERRNO] [-x] SCENARIO... | all | list
  *	svcnat-nlraw hold
+ *	svcnat-nlraw [-b BYTES] [-p commit|noop] dump
  *
  * Every scenario builds one bad request (wrong attribute type or length,
  * missing or unknown attribute, bad nesting, a bad op inside a
@@ -33,6 +34,12 @@
  * "hold" begins a transaction, adds one op, prints "held txn ID", waits for
  * EOF on stdin and then tries to commit it (used across rmmod); it exits 0
  * if the late commit was rejected.
+ *
+ * "dump" reads a service-get dump with recv() calls of BYTES (default 4096,
+ * i.e. many small parts), optionally pausing after the first part while the
+ * main socket commits a change (-p commit) or sends requests that change
+ * nothing (-p noop); it checks and prints the merged content and reports
+ * which messages carried NLM_F_DUMP_INTR (see "dumps" below).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -844,8 +851,33 @@ TXN_BAD_OP(sc_txn_op_missing_cmd, f_op_missing_cmd)
 TXN_BAD_OP(sc_txn_op_missing_service, f_op_missing_service)
 TXN_BAD_OP(sc_txn_op_bad_service, f_op_bad_service)
 TXN_BAD_OP(sc_txn_op_weight_big, f_op_weight_big)
-TXN_BAD_OP(sc_txn_op_not_nested, f_op_not_nested)
 TXN_BAD_OP(sc_txn_op_unknown_attr, f_op_unknown_attr)
+
+/*
+ * An op without NLA_F_NESTED is refused by the netlink core before svcnat
+ * sees the request, so the transaction stays as it was: still open, and a
+ * commit applies nothing that request carried.
+ */
+static void sc_txn_op_not_nested(struct reply *r)
+{
+	uint32_t id = txn_begin(main_sk, r);
+	struct nl_msg *m;
+	struct reply cr;
+
+	if (!id) {
+		r->error = -EIO;
+		return;
+	}
+	m = ops_msg(id);
+	f_op_not_nested(m);
+	transact(main_sk, m, r);
+
+	m = msg_new(SVCNAT_CMD_TXN_ABORT, 0);
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(main_sk, m, &cr);
+	if (cr.error)
+		add_note(r, "transaction %u was not left open", id);
+}
 
 /* ops 0-1 in one message, 2-3 in the next; op 3 is bad */
 static void sc_txn_op_index(struct reply *r)
@@ -1116,7 +1148,7 @@ static const struct scenario scenarios[] = {
 	{ "txn-op-weight-big", sc_txn_op_weight_big, 0, 1, 0, NULL, 1,
 	  "op whose backend has weight 70000" },
 	{ "txn-op-not-nested", sc_txn_op_not_nested, 0, 1, -1, NULL, 1,
-	  "op nest without NLA_F_NESTED" },
+	  "op nest without NLA_F_NESTED: core refuses, txn left open" },
 	{ "txn-op-unknown-attr", sc_txn_op_unknown_attr, 0, 1, 0, NULL, 1,
 	  "op with an unknown attribute" },
 	{ "txn-op-index", sc_txn_op_index, 0, 1, 3, NULL, 1,
@@ -1221,6 +1253,409 @@ static int hold(void)
 	return r.error ? 0 : 1;
 }
 
+/* ----- dumps ----- */
+
+/*
+ * "dump" reads a service-get dump on a socket of its own with plain
+ * recvmsg() calls of dump_bufsize bytes (-b), so the test controls how the
+ * kernel splits it: a fresh socket's dump parts are as large as its reads
+ * (at least about one page), and the next part is only built when one was
+ * read. It merges consecutive messages of one service, checks that every
+ * service comes once and with backend-count distinct backends, and prints
+ * the merged content, one line per service and per backend:
+ *	svc PROTO ADDR:PORT backends=N name=NAME
+ *	be PROTO ADDR:PORT BADDR:BPORT w=WEIGHT f=FLAGS
+ * then on stderr a summary:
+ *	dump: reads=R bytes=B msgs=M services=S backends=N split=K
+ *	      maxparts=P intr=I first-intr-read=X done-intr=D
+ * intr counts the messages flagged NLM_F_DUMP_INTR (NLMSG_DONE included).
+ * -p ACTION pauses after the first read and does ACTION on the main socket
+ * before reading the rest:
+ *	commit	backend-new 10.255.255.254:1 on the first service (a change)
+ *	noop	service-get of the first service, a rejected service-new of
+ *		it, and a transaction with one op that is aborted: requests
+ *		that change nothing
+ * Exit status: 0 the dump is consistent, or was flagged NLM_F_DUMP_INTR (the
+ * reader must then discard it anyway); 1 an unflagged dump was inconsistent
+ * or the kernel reported an error; 2 setup error.
+ */
+
+struct dump_key {
+	uint8_t proto;
+	uint32_t addr;		/* network order */
+	uint16_t port;		/* network order */
+};
+
+struct dump_be {
+	uint32_t addr;
+	uint16_t port;
+};
+
+struct dump_state {
+	struct dump_key first;		/* first service of the dump */
+	struct dump_key cur;		/* service being merged */
+	int have_cur;
+	char name[SVCNAT_NAME_LEN];
+	uint32_t count;			/* its backend-count */
+	struct dump_be *be;		/* its backends so far */
+	size_t nbe, cap_be;
+	int parts;			/* messages it spans */
+	struct dump_key *seen;		/* services finished */
+	size_t nseen, cap_seen;
+	long reads, bytes, msgs, services, backends, split, maxparts;
+	long intr, first_intr_read, done_intr;
+	char err[512];			/* first inconsistency */
+};
+
+static size_t dump_bufsize = 4096;
+static const char *dump_action;
+
+static void dump_bad(struct dump_state *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->err[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->err, sizeof(d->err), fmt, ap);
+	va_end(ap);
+}
+
+static const char *proto_str(uint8_t proto)
+{
+	static char buf[16];
+
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_SCTP:
+		return "sctp";
+	}
+	snprintf(buf, sizeof(buf), "proto%u", proto);
+	return buf;
+}
+
+/* "PROTO ADDR:PORT" of a key; buf of at least 40 bytes */
+static const char *key_str(const struct dump_key *k, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &k->addr, a, sizeof(a));
+	snprintf(buf, len, "%s %s:%u", proto_str(k->proto), a, ntohs(k->port));
+	return buf;
+}
+
+static int key_eq(const struct dump_key *a, const struct dump_key *b)
+{
+	return a->proto == b->proto && a->addr == b->addr && a->port == b->port;
+}
+
+static int be_cmp(const void *pa, const void *pb)
+{
+	const struct dump_be *a = pa, *b = pb;
+
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	return a->port < b->port ? -1 : a->port > b->port;
+}
+
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 64;
+	p = realloc(p, *cap * size);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+/* The current service is complete: check it and remember its key. */
+static void dump_finish_service(struct dump_state *d)
+{
+	char k[64];
+
+	if (!d->have_cur)
+		return;
+	key_str(&d->cur, k, sizeof(k));
+	if (d->nbe != d->count)
+		dump_bad(d, "%s: backend-count %u but %zu backends received",
+			 k, d->count, d->nbe);
+	qsort(d->be, d->nbe, sizeof(*d->be), be_cmp);
+	for (size_t i = 1; i < d->nbe; i++)
+		if (!be_cmp(&d->be[i - 1], &d->be[i]))
+			dump_bad(d, "%s: a backend came twice", k);
+	if (d->parts > 1)
+		d->split++;
+	if (d->parts > d->maxparts)
+		d->maxparts = d->parts;
+	d->seen = grow(d->seen, &d->cap_seen, d->nseen, sizeof(*d->seen));
+	d->seen[d->nseen++] = d->cur;
+	d->have_cur = 0;
+}
+
+static int attr_ok(const struct nlattr *a, int len)
+{
+	return a && nla_len(a) == len;
+}
+
+/* One service-get message of the dump. */
+static void dump_service_msg(struct dump_state *d, struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[SVCNAT_A_MAX + 1];
+	struct nlattr *st[SVCNAT_A_SERVICE_MAX + 1];
+	struct nlattr *bt[SVCNAT_A_BACKEND_MAX + 1];
+	struct dump_key key;
+	const char *name = "";
+	struct nlattr *a;
+	uint32_t count;
+	char k[64];
+	int rem;
+
+	if (genlmsg_parse(nlh, 0, tb, SVCNAT_A_MAX, NULL) ||
+	    !tb[SVCNAT_A_SERVICE] ||
+	    nla_parse_nested(st, SVCNAT_A_SERVICE_MAX, tb[SVCNAT_A_SERVICE],
+			     NULL)) {
+		dump_bad(d, "message %ld: no service nest", d->msgs);
+		return;
+	}
+	if (!attr_ok(st[SVCNAT_A_SERVICE_PROTO], 1) ||
+	    !attr_ok(st[SVCNAT_A_SERVICE_ADDR_IPV4], 4) ||
+	    !attr_ok(st[SVCNAT_A_SERVICE_PORT], 2) ||
+	    !attr_ok(st[SVCNAT_A_SERVICE_BACKEND_COUNT], 4)) {
+		dump_bad(d, "message %ld: key or backend-count missing", d->msgs);
+		return;
+	}
+	memset(&key, 0, sizeof(key));
+	key.proto = nla_get_u8(st[SVCNAT_A_SERVICE_PROTO]);
+	key.addr = nla_get_u32(st[SVCNAT_A_SERVICE_ADDR_IPV4]);
+	key.port = nla_get_u16(st[SVCNAT_A_SERVICE_PORT]);
+	count = nla_get_u32(st[SVCNAT_A_SERVICE_BACKEND_COUNT]);
+	if (st[SVCNAT_A_SERVICE_NAME])
+		name = nla_get_string(st[SVCNAT_A_SERVICE_NAME]);
+	key_str(&key, k, sizeof(k));
+
+	if (d->have_cur && key_eq(&key, &d->cur)) {
+		/* a continuation: same name and count */
+		d->parts++;
+		if (count != d->count || strcmp(name, d->name))
+			dump_bad(d, "%s: continuation with another name or count",
+				 k);
+	} else {
+		dump_finish_service(d);
+		for (size_t i = 0; i < d->nseen; i++)
+			if (key_eq(&d->seen[i], &key))
+				dump_bad(d, "%s: came again after other services", k);
+		d->cur = key;
+		d->have_cur = 1;
+		snprintf(d->name, sizeof(d->name), "%s", name);
+		d->count = count;
+		d->nbe = 0;
+		d->parts = 1;
+		if (!d->services++)
+			d->first = key;
+		printf("svc %s backends=%u name=%s\n", k, count, name);
+	}
+
+	nla_for_each_nested(a, tb[SVCNAT_A_SERVICE], rem) {
+		char b[INET_ADDRSTRLEN];
+		struct dump_be be;
+
+		if (nla_type(a) != SVCNAT_A_SERVICE_BACKEND)
+			continue;
+		if (nla_parse_nested(bt, SVCNAT_A_BACKEND_MAX, a, NULL) ||
+		    !attr_ok(bt[SVCNAT_A_BACKEND_ADDR_IPV4], 4) ||
+		    !attr_ok(bt[SVCNAT_A_BACKEND_PORT], 2) ||
+		    !attr_ok(bt[SVCNAT_A_BACKEND_WEIGHT], 4) ||
+		    !attr_ok(bt[SVCNAT_A_BACKEND_FLAGS], 4)) {
+			dump_bad(d, "%s: malformed backend", k);
+			continue;
+		}
+		be.addr = nla_get_u32(bt[SVCNAT_A_BACKEND_ADDR_IPV4]);
+		be.port = nla_get_u16(bt[SVCNAT_A_BACKEND_PORT]);
+		d->be = grow(d->be, &d->cap_be, d->nbe, sizeof(*d->be));
+		d->be[d->nbe++] = be;
+		d->backends++;
+		inet_ntop(AF_INET, &be.addr, b, sizeof(b));
+		printf("be %s %s:%u w=%u f=%u\n", k, b, ntohs(be.port),
+		       nla_get_u32(bt[SVCNAT_A_BACKEND_WEIGHT]),
+		       nla_get_u32(bt[SVCNAT_A_BACKEND_FLAGS]));
+	}
+}
+
+/* -p: what another socket does while the dump is paused */
+static void dump_disturb(const struct dump_key *first)
+{
+	char addr[INET_ADDRSTRLEN], k[64];
+	struct reply r;
+	struct nl_msg *m;
+	struct nlattr *s;
+	uint32_t id;
+
+	reply_init(&r);
+	if (!first)
+		die("dump -p: the first part held no service");
+	inet_ntop(AF_INET, &first->addr, addr, sizeof(addr));
+	key_str(first, k, sizeof(k));
+	if (!strcmp(dump_action, "commit")) {
+		m = msg_new(SVCNAT_CMD_BACKEND_NEW, 0);
+		s = nla_nest_start(m, SVCNAT_A_SERVICE);
+		put_key(m, first->proto, addr, ntohs(first->port));
+		put_backend(m, "10.255.255.254", 1, -1, -1);
+		nla_nest_end(m, s);
+		transact(main_sk, m, &r);
+		if (r.error)
+			die("dump -p commit: backend-new on %s: errno=%d %s", k,
+			    -r.error, r.msg);
+		fprintf(stderr, "dump: paused; backend-new on %s committed\n", k);
+		return;
+	}
+	if (strcmp(dump_action, "noop"))
+		die("dump -p: unknown action %s (commit, noop)", dump_action);
+	m = msg_new(SVCNAT_CMD_SERVICE_GET, 0);
+	s = nla_nest_start(m, SVCNAT_A_SERVICE);
+	put_key(m, first->proto, addr, ntohs(first->port));
+	nla_nest_end(m, s);
+	transact(main_sk, m, &r);
+	if (r.error || r.nmsgs != 1)
+		die("dump -p noop: service-get of %s: errno=%d %s", k,
+		    -r.error, r.msg);
+	m = msg_new(SVCNAT_CMD_SERVICE_NEW, 0);
+	s = nla_nest_start(m, SVCNAT_A_SERVICE);
+	put_key(m, first->proto, addr, ntohs(first->port));
+	nla_nest_end(m, s);
+	transact(main_sk, m, &r);
+	if (r.error != -EEXIST)
+		die("dump -p noop: service-new of %s: errno=%d, want EEXIST", k,
+		    -r.error);
+	id = txn_begin(main_sk, &r);
+	if (!id)
+		die("dump -p noop: %s", r.note);
+	m = ops_msg(id);
+	put_op(m, SVCNAT_CMD_SERVICE_NEW, "10.255.255.254", 1, NULL, 0);
+	transact(main_sk, m, &r);
+	if (r.error)
+		die("dump -p noop: txn-ops: errno=%d %s", -r.error, r.msg);
+	m = msg_new(SVCNAT_CMD_TXN_ABORT, 0);
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(main_sk, m, &r);
+	if (r.error)
+		die("dump -p noop: txn-abort: errno=%d %s", -r.error, r.msg);
+	fprintf(stderr, "dump: paused; get, rejected service-new and aborted txn on %s\n",
+		k);
+}
+
+static int dump(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr g;
+	} req = {
+		.nlh = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = family,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP | NLM_F_ACK,
+			.nlmsg_seq = 4242,
+		},
+		.g = { .cmd = SVCNAT_CMD_SERVICE_GET,
+		       .version = SVCNAT_FAMILY_VERSION },
+	};
+	struct dump_state d = { .first_intr_read = -1 };
+	int rcvbuf = 16384, one = 1, fd, done = 0, error = 0;
+	socklen_t salen = sizeof(sa);
+	char *buf;
+
+	buf = malloc(dump_bufsize);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (!buf || fd < 0)
+		die("dump: cannot open a netlink socket: %s", strerror(errno));
+	/* a small receive buffer: the kernel queues one part at a time */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &salen))
+		die("dump: bind: %s", strerror(errno));
+	if (send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
+		die("dump: send: %s", strerror(errno));
+
+	while (!done) {
+		struct iovec iov = { buf, dump_bufsize };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		struct nlmsghdr *nlh;
+		ssize_t n = recvmsg(fd, &mh, 0);
+
+		if (n < 0)
+			die("dump: recv: %s", strerror(errno));
+		if (mh.msg_flags & MSG_TRUNC) {
+			dump_bad(&d, "read %ld truncated at %zu bytes", d.reads + 1,
+				 dump_bufsize);
+			error = 1;
+			break;
+		}
+		d.reads++;
+		d.bytes += n;
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
+		     nlh = NLMSG_NEXT(nlh, n)) {
+			if (nlh->nlmsg_seq != req.nlh.nlmsg_seq ||
+			    nlh->nlmsg_pid != sa.nl_pid)
+				dump_bad(&d, "message with seq %u pid %u",
+					 nlh->nlmsg_seq, nlh->nlmsg_pid);
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) {
+				d.intr++;
+				if (d.first_intr_read < 0)
+					d.first_intr_read = d.reads;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				int *rc = NLMSG_DATA(nlh);
+
+				d.done_intr = !!(nlh->nlmsg_flags & NLM_F_DUMP_INTR);
+				if (*rc) {
+					dump_bad(&d, "dump ended with error %d", *rc);
+					error = 1;
+				}
+				done = 1;
+				break;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+				dump_bad(&d, "error %d (%s)", e->error,
+					 strerror(-e->error));
+				error = 1;
+				done = 1;
+				break;
+			}
+			if (nlh->nlmsg_type != family ||
+			    !(nlh->nlmsg_flags & NLM_F_MULTI)) {
+				dump_bad(&d, "unexpected message type %u flags %#x",
+					 nlh->nlmsg_type, nlh->nlmsg_flags);
+				continue;
+			}
+			d.msgs++;
+			dump_service_msg(&d, nlh);
+		}
+		if (d.reads == 1 && dump_action && !done)
+			dump_disturb(d.services ? &d.first : NULL);
+	}
+	dump_finish_service(&d);
+	fflush(stdout);
+	fprintf(stderr,
+		"dump: reads=%ld bytes=%ld msgs=%ld services=%ld backends=%ld split=%ld maxparts=%ld intr=%ld first-intr-read=%ld done-intr=%ld\n",
+		d.reads, d.bytes, d.msgs, d.services, d.backends, d.split,
+		d.maxparts, d.intr, d.first_intr_read, d.done_intr);
+	if (d.err[0])
+		fprintf(stderr, "dump: %s%s\n", d.intr && !error ?
+			"(flagged NLM_F_DUMP_INTR, so allowed) " : "", d.err);
+	close(fd);
+	free(buf);
+	free(d.be);
+	free(d.seen);
+	return error || (d.err[0] && !d.intr);
+}
+
 static const struct {
 	const char *name;
 	int val;
@@ -1245,7 +1680,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: svcnat-nlraw [-e ERRNO] [-x] SCENARIO...|all|list\n"
-		"       svcnat-nlraw hold\n");
+		"       svcnat-nlraw hold\n"
+		"       svcnat-nlraw [-b BYTES] [-p commit|noop] dump\n");
 	exit(2);
 }
 
@@ -1253,8 +1689,16 @@ int main(int argc, char **argv)
 {
 	int opt, failed = 0, ran = 0;
 
-	while ((opt = getopt(argc, argv, "e:xh")) != -1) {
+	while ((opt = getopt(argc, argv, "e:xb:p:h")) != -1) {
 		switch (opt) {
+		case 'b':
+			dump_bufsize = strtoul(optarg, NULL, 0);
+			if (dump_bufsize < 1024 || dump_bufsize > 1 << 20)
+				die("-b wants 1024..1048576 bytes");
+			break;
+		case 'p':
+			dump_action = optarg;
+			break;
 		case 'e':
 			want_errno = parse_errno(optarg);
 			break;
@@ -1283,6 +1727,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(argv[optind], "hold"))
 		return hold();
+	if (!strcmp(argv[optind], "dump"))
+		return dump();
 
 	for (int i = optind; i < argc; i++) {
 		int all = !strcmp(argv[i], "all"), found = 0;
