@@ -496,7 +496,8 @@ static void svcnat_change_commit(struct svcnat_change *ch)
 		}
 	}
 	sn->nr_services += ch->delta;
-	WRITE_ONCE(sn->gen, sn->gen + 1 ?: 1);
+	/* Pairs with the acquire in dumps: a new generation means new data. */
+	smp_store_release(&sn->gen, sn->gen + 1 ?: 1);
 }
 
 /**

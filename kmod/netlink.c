@@ -581,7 +581,7 @@ static int svcnat_nl_get_dumpit(struct sk_buff *skb,
 
 	rcu_read_lock();
 	/* Any commit between two parts of the dump flags NLM_F_DUMP_INTR. */
-	cb->seq = READ_ONCE(sn->gen);
+	cb->seq = smp_load_acquire(&sn->gen);
 	xa_for_each_start(&sn->ids, id, svc, ctx->id) {
 		cfg = rcu_dereference(svc->cfg);
 		if (!cfg)
@@ -598,6 +598,11 @@ static int svcnat_nl_get_dumpit(struct sk_buff *skb,
 		next = svcnat_nl_put_service(skb, svc, cfg, ctx->be);
 		if (next < 0) {
 			genlmsg_cancel(skb, hdr);
+			/* Not even a part of it fits an empty skb: fail loudly. */
+			if (!skb->len) {
+				rcu_read_unlock();
+				return -EMSGSIZE;
+			}
 			break;
 		}
 		genlmsg_end(skb, hdr);

@@ -1310,6 +1310,7 @@ struct dump_state {
 static size_t dump_bufsize = 4096;
 static const char *dump_action;
 
+__attribute__((format(printf, 2, 3)))
 static void dump_bad(struct dump_state *d, const char *fmt, ...)
 {
 	va_list ap;

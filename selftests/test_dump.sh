@@ -152,7 +152,8 @@ dump_raw_parts() {
 	expect_dump_content small
 	assert_eq "${DUMP[services]}/${DUMP[backends]}" "300/$NR_DUMP_BACKENDS" "services/backends in the 4 KiB dump"
 	assert_eq "${DUMP[intr]}" 0 "NLM_F_DUMP_INTR messages in an undisturbed dump"
-	assert_eq "${DUMP[split]}" 4 "services spanning several messages"
+	# (any service may be cut at the end of a part, the 4 big ones must be)
+	((DUMP[split] >= 4)) || fail "only ${DUMP[split]} services span several messages, want >= 4"
 	((DUMP[maxparts] >= 13)) || fail "the largest service spans ${DUMP[maxparts]} messages, want >= 13"
 	((DUMP[reads] >= DUMP[bytes] / 4096)) || fail "${DUMP[reads]} reads for ${DUMP[bytes]} bytes"
 	small=${DUMP[reads]}
