@@ -5,6 +5,7 @@
  *
  *	svcnat-nlraw [-e ERRNO] [-x] SCENARIO... | all | list
  *	svcnat-nlraw hold
+ *	svcnat-nlraw txn-hold N
  *	svcnat-nlraw [-b BYTES] [-p commit|noop] dump
  *
  * Every scenario builds one bad request (wrong attribute type or length,
@@ -34,6 +35,11 @@
  * "hold" begins a transaction, adds one op, prints "held txn ID", waits for
  * EOF on stdin and then tries to commit it (used across rmmod); it exits 0
  * if the late commit was rejected.
+ *
+ * "txn-hold N" begins a transaction and fills it with a flush and N
+ * service-new ops of 8 backends each (see below), prints "held ...", waits
+ * for EOF on stdin and exits without committing or aborting it; the test
+ * kills it before that (a caller that dies mid-transaction).
  *
  * "dump" reads a service-get dump with recv() calls of BYTES (default 4096,
  * i.e. many small parts), optionally pausing after the first part while the
@@ -1253,6 +1259,93 @@ static int hold(void)
 	return r.error ? 0 : 1;
 }
 
+/*
+ * "txn-hold N": a transaction holding much kernel memory. Op 0 is a flush,
+ * ops 1..N are service-new of tcp 10.101.X.Y:80 (i = 0..N-1, X = i / 250,
+ * Y = i % 250 + 1) named "txn/svc-i:http" with 8 backends 10.5.A.B:8080,
+ * a few KiB of ops every message, each message well under 32 KiB. Then
+ *	held txn ID ops N msgs M pid PID
+ * on stdout, and it waits for EOF on stdin; it then exits with the
+ * transaction still open (neither committed nor aborted), status 0. Were the
+ * transaction ever applied, the flush would empty the table and the new
+ * services would show up in "svcadm save".
+ */
+#define TXN_HOLD_MSG_MAX	32768	/* allocated size of a request */
+#define TXN_HOLD_MSG_FILL	24576	/* start a new message beyond this */
+
+static void txn_hold_put_op(struct nl_msg *m, long i)
+{
+	struct nlattr *op, *s, *b;
+	char addr[64], name[48];
+	int err;
+
+	op = nla_nest_start(m, SVCNAT_A_OP);
+	err = !op || nla_put_u32(m, SVCNAT_A_OP_CMD, i < 0 ?
+				 SVCNAT_CMD_FLUSH : SVCNAT_CMD_SERVICE_NEW);
+	if (i >= 0 && !err) {
+		s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+		snprintf(addr, sizeof(addr), "10.101.%ld.%ld", i / 250,
+			 i % 250 + 1);
+		snprintf(name, sizeof(name), "txn/svc-%ld:http", i);
+		err = !s || nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP) ||
+		      nla_put_u32(m, SVCNAT_A_SERVICE_ADDR_IPV4, ip4(addr)) ||
+		      nla_put_u16(m, SVCNAT_A_SERVICE_PORT, htons(80)) ||
+		      nla_put_string(m, SVCNAT_A_SERVICE_NAME, name);
+		for (int j = 0; j < 8 && !err; j++) {
+			snprintf(addr, sizeof(addr), "10.5.%ld.%ld",
+				 i / 25 % 256, i % 25 * 10 + j + 1);
+			b = nla_nest_start(m, SVCNAT_A_SERVICE_BACKEND);
+			err = !b ||
+			      nla_put_u32(m, SVCNAT_A_BACKEND_ADDR_IPV4, ip4(addr)) ||
+			      nla_put_u16(m, SVCNAT_A_BACKEND_PORT, htons(8080));
+			if (!err)
+				nla_nest_end(m, b);
+		}
+		if (!err)
+			nla_nest_end(m, s);
+	}
+	if (err)
+		die("txn-hold: op %ld does not fit in the message", i + 1);
+	nla_nest_end(m, op);
+}
+
+static int txn_hold(const char *arg)
+{
+	struct reply r = { 0 };
+	long n = strtol(arg, NULL, 0), i = -1, msgs = 0;
+	uint32_t id;
+	char buf[64];
+
+	if (n < 0 || n > 62500)	/* distinct keys: 250 x 250 */
+		die("txn-hold wants 0..62500 ops");
+	id = txn_begin(main_sk, &r);
+	if (!id)
+		die("txn-hold: %s", r.note);
+	while (i < n) {
+		struct nl_msg *m = nlmsg_alloc_size(TXN_HOLD_MSG_MAX);
+
+		if (!m || !genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+				       0, SVCNAT_CMD_TXN_OPS,
+				       SVCNAT_FAMILY_VERSION) ||
+		    nla_put_u32(m, SVCNAT_A_TXN_ID, id))
+			die("txn-hold: cannot build message");
+		while (i < n && nlmsg_hdr(m)->nlmsg_len < TXN_HOLD_MSG_FILL)
+			txn_hold_put_op(m, i++);
+		msgs++;
+		transact(main_sk, m, &r);
+		if (r.error)
+			die("txn-hold: txn-ops message %ld: errno=%d %s%s%s", msgs,
+			    -r.error, r.msg, r.note[0] ? "; " : "", r.note);
+	}
+	printf("held txn %u ops %ld msgs %ld pid %ld\n", id, n + 1, msgs,
+	       (long)getpid());
+	fflush(stdout);
+	while (fgets(buf, sizeof(buf), stdin))
+		;
+	/* exit with the transaction open: the socket's release frees it */
+	return 0;
+}
+
 /* ----- dumps ----- */
 
 /*
@@ -1682,6 +1775,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: svcnat-nlraw [-e ERRNO] [-x] SCENARIO...|all|list\n"
 		"       svcnat-nlraw hold\n"
+		"       svcnat-nlraw txn-hold N\n"
 		"       svcnat-nlraw [-b BYTES] [-p commit|noop] dump\n");
 	exit(2);
 }
@@ -1728,6 +1822,11 @@ int main(int argc, char **argv)
 
 	if (!strcmp(argv[optind], "hold"))
 		return hold();
+	if (!strcmp(argv[optind], "txn-hold")) {
+		if (optind + 1 >= argc)
+			usage();
+		return txn_hold(argv[optind + 1]);
+	}
 	if (!strcmp(argv[optind], "dump"))
 		return dump();
 

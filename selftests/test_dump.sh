@@ -6,7 +6,8 @@
 # and through raw reads of 4 KiB; a dump that spans a committed change is
 # flagged NLM_F_DUMP_INTR, one that spans only requests that change nothing
 # is not; deleting a network namespace frees all the kernel memory its
-# services charged to the caller's memory cgroup.
+# services charged to the caller's memory cgroup; a caller killed with a
+# large transaction open leaks none of its ops and applies none.
 #
 #   +-------------------------------------------+   /sys/fs/cgroup (cgroup2)
 #   | private netns (unshare -n), no traffic    |     `-- svcnat-test_dump-PID
@@ -36,7 +37,11 @@ CG_ROOT=/sys/fs/cgroup
 CG=$CG_ROOT/svcnat-$TEST_NAME-$$
 
 test_cleanup() {
-	[ -d "$CG" ] && rmdir "$CG" 2>/dev/null
+	local d
+
+	for d in "$CG" "$CG"-*; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null
+	done
 	return 0
 }
 
@@ -269,16 +274,24 @@ kb() {
 	echo "$(($1 / 1024)) KiB"
 }
 
-netns_delete_frees() {
-	local ns start base added config n floor limit
-
+# cg_setup [SUFFIX]: make the test cgroup (CG, plus -SUFFIX: one per case,
+# so that a case that failed before its rmdir does not spoil the next),
+# mounting cgroup2 and enabling the memory controller if needed.
+cg_setup() {
 	if [ ! -e "$CG_ROOT/cgroup.controllers" ]; then
 		mount -t cgroup2 cgroup2 "$CG_ROOT" || skip "cannot mount cgroup2 on $CG_ROOT"
 	fi
 	[[ " $(<"$CG_ROOT/cgroup.controllers") " == *" memory "* ]] ||
 		skip "no memory controller in cgroup2"
 	echo +memory >"$CG_ROOT/cgroup.subtree_control"
+	CG=$CG${1:+-$1}
 	mkdir "$CG"
+}
+
+netns_delete_frees() {
+	local ns start base added config n floor limit
+
+	cg_setup
 	awk 'BEGIN {
 		for (s = 0; s < 3000; s++) {
 			a = sprintf("10.100.%d.%d:80", int(s / 250), s % 250 + 1)
@@ -326,6 +339,83 @@ netns_delete_frees() {
 	rmdir "$CG"
 }
 
+# A caller that dies mid-transaction: svcnat-nlraw txn-hold, in the test
+# cgroup, fills a transaction with a flush and 4000 service-new ops of 8
+# backends (about 880 KB of requests in ~37 txn-ops messages; each op takes
+# a 512-byte kmalloc object in the kernel, ~2 MB in all) and is SIGKILLed
+# with it open. The socket's release must free every op (charge back to the
+# baseline) and apply none (the configuration is unchanged: not flushed, no
+# new service).
+NR_TXN_OPS=4000
+txn_killed_frees() {
+	local ns base held limit floor start line rc before after n
+	local hold_pid hold_in hold_out
+
+	cg_setup txn
+	ns=$(ns_name txn)
+	ns_add "$ns"
+	svcadm_in "$ns" apply -f - <<-EOF
+	add-service -t 10.101.0.1:80 --name txn/kept
+	add-backend -t 10.101.0.1:80 -r 10.5.0.1:8080
+	add-service -u 10.101.0.2:53
+	EOF
+	before=$(svcadm_in "$ns" save)
+	# a first holder with a small transaction that exits without commit
+	# or abort: what any first run leaves charged is then in the baseline
+	in_cgroup "$ns" "$SVCNAT_NLRAW" txn-hold 10 </dev/null >"$SVCNAT_TMP/txn0" ||
+		fail "svcnat-nlraw txn-hold 10 failed"
+	assert_match "$(<"$SVCNAT_TMP/txn0")" "^held txn [0-9]+ ops 11 msgs 1 " "small transaction"
+	memcg_kmem
+	base=$MEMCG_KMEM
+	info "baseline: kernel $(kb "$base") (slab $(kb "$MEMCG_SLAB"), percpu $(kb "$MEMCG_PERCPU"))"
+	# (exec all the way down, so that the coproc's pid is svcnat-nlraw's;
+	# copies of its variables are kept, see ll_start)
+	start=$EPOCHREALTIME
+	coproc TXN {
+		echo "$BASHPID" >"$CG/cgroup.procs"
+		exec nsenter --net="/run/netns/$ns" "$SVCNAT_NLRAW" txn-hold "$NR_TXN_OPS"
+	}
+	# shellcheck disable=SC2153 # set by coproc
+	hold_pid=$TXN_PID
+	exec {hold_out}<&"${TXN[0]}"
+	hold_in=${TXN[1]}
+	# shellcheck disable=SC2031 # the case's own list (run_case subshell)
+	BG_PIDS+=("$hold_pid")
+	read -r -t 30 -u "$hold_out" line || fail "svcnat-nlraw txn-hold $NR_TXN_OPS did not report"
+	assert_match "$line" "^held txn [0-9]+ ops $((NR_TXN_OPS + 1)) msgs [0-9]+ pid $hold_pid\$" "open transaction"
+	info "$line ($(elapsed "$start") s)"
+	# Negative check first: the open transaction must really be charged
+	# to the holder's cgroup, at least 256 bytes per op (an op with 8
+	# backends and a name takes over 300). The holder process itself
+	# (stack, page tables, socket) is far below that.
+	floor=$((base + NR_TXN_OPS * 256))
+	wait_until 10 _kmem_at_least "$floor" ||
+		fail "kernel memory of the cgroup rose only from $(kb "$base") to $(kb "$MEMCG_KMEM") with the transaction open, want >= $(kb "$floor"): ops not charged to the caller's memcg?"
+	held=$MEMCG_KMEM
+	info "transaction open: kernel $(kb "$held") (+$(kb $((held - base))), $(((held - base) / NR_TXN_OPS)) bytes per op; slab $(kb "$MEMCG_SLAB"))"
+	# the caller dies: no commit, no abort, no clean exit
+	start=$EPOCHREALTIME
+	kill -KILL "$hold_pid"
+	rc=0
+	# (2>/dev/null: bash's "Killed" job notice)
+	wait "$hold_pid" 2>/dev/null || rc=$?
+	assert_eq "$rc" 137 "exit status of the SIGKILLed holder"
+	exec {hold_in}>&- {hold_out}<&-
+	# Tolerance 10% of what the transaction and its holder added (~220
+	# KB), as for the netns: charges are exact to a page per CPU (the
+	# per-CPU objcg byte stocks), while a leak of the transaction (ops
+	# alone >= 1 MB) or of just one op in five would exceed it.
+	limit=$((base + (held - base) / 10))
+	wait_until 20 _kmem_at_most "$limit" ||
+		fail "20 s after SIGKILL of the holder the cgroup still has kernel $(kb "$MEMCG_KMEM"): baseline $(kb "$base"), transaction open $(kb "$held"), allowed up to $(kb "$limit")"
+	info "after SIGKILL: kernel $(kb "$MEMCG_KMEM") after $(elapsed "$start") s (slab $(kb "$MEMCG_SLAB"), percpu $(kb "$MEMCG_PERCPU"))"
+	after=$(svcadm_in "$ns" save)
+	assert_eq "$after" "$before" "configuration of $ns after the holder died"
+	n=$(grep -c 'txn/svc-' <<<"$after") || true
+	assert_eq "$n" 0 "services of the dead transaction in save"
+	rmdir "$CG"
+}
+
 private_netns "$@"
 test_init
 require_cmd "$SVCADM" awk sort cmp diff nsenter
@@ -333,11 +423,12 @@ svcnat_load
 gen_dump_config
 gen_intr_config
 
-ktap_plan 5
+ktap_plan 6
 run_case "300 services, 4 with 1500 backends: svcadm save has each service and backend once" dump_via_svcadm
 run_case "raw dump in 4 KiB and 32 KiB parts reassembles to the same content" dump_raw_parts
 run_case "dump undisturbed or paused around requests that change nothing: no NLM_F_DUMP_INTR" dump_not_interrupted
 run_case "dump paused while another socket commits: a later message has NLM_F_DUMP_INTR" dump_interrupted
 run_case "deleting a netns gives its services' kernel memory back to the memcg" netns_delete_frees
+run_case "a caller SIGKILLed mid-transaction (4000 ops) leaks nothing and changes nothing" txn_killed_frees
 svcadm flush
 ktap_done
