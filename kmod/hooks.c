@@ -20,11 +20,11 @@ static unsigned int svcnat_nat_fn(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
 	const struct nf_conntrack_tuple *t;
-	enum ip_conntrack_info ctinfo;
 	const struct svcnat_backend *be;
 	struct nf_nat_range2 range = {};
-	struct svcnat_service *svc;
+	enum ip_conntrack_info ctinfo;
 	const struct svcnat_cfg *cfg;
+	struct svcnat_service *svc;
 	struct svcnat_key key = {};
 	struct nf_conn *ct;
 

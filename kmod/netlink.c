@@ -495,8 +495,8 @@ err_cancel_nest:
 static int svcnat_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
-	struct nlattr *tb[SVCNAT_A_SERVICE_PORT + 1];
 	struct nlattr *nest = info->attrs[SVCNAT_A_SERVICE];
+	struct nlattr *tb[SVCNAT_A_SERVICE_PORT + 1];
 	struct svcnat_service *svc;
 	struct svcnat_cfg *cfg;
 	struct svcnat_key key;
@@ -574,8 +574,8 @@ static int svcnat_nl_get_dumpit(struct sk_buff *skb,
 	struct svcnat_service *svc;
 	struct svcnat_cfg *cfg;
 	unsigned long id;
-	int next;
 	void *hdr;
+	int next;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 
