@@ -103,6 +103,11 @@ check:
 demo:
 	@MAKE="$(MAKE)" scripts/demo
 
+# bench/ is a directory: the target must be phony
+.PHONY: bench
+bench:
+	bench/run $(if $(BENCH_KVER),-k $(BENCH_KVER))
+
 vm-shell: $(if $(VM_KVER),modules-$(VM_KVER)) tools selftests
 	@test -n "$(VM_KVER)" || { echo "no bootable kernel installed" >&2; exit 1; }
 	scripts/vm-run -i -k $(VM_KVER) \
