@@ -111,22 +111,7 @@ static int header(char *buf, size_t size, const char *id,
 			ntohs(peer->sin_port));
 }
 
-static void enter_netns(const char *ns)
-{
-	char path[4096];
-	int fd;
-
-	if (strchr(ns, '/'))
-		snprintf(path, sizeof(path), "%s", ns);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("open %s: %s", path, strerror(errno));
-	if (setns(fd, CLONE_NEWNET))
-		die("setns %s: %s", path, strerror(errno));
-	close(fd);
-}
+#include "netns.h"
 
 static int bound_socket(int type, unsigned short port)
 {

@@ -133,22 +133,7 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void enter_netns(const char *ns)
-{
-	char path[4096];
-	int fd;
-
-	if (strchr(ns, '/'))
-		snprintf(path, sizeof(path), "%s", ns);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("open %s: %s", path, strerror(errno));
-	if (setns(fd, CLONE_NEWNET))
-		die("setns %s: %s", path, strerror(errno));
-	close(fd);
-}
+#include "netns.h"
 
 static void parse_target(const char *arg)
 {
