@@ -331,6 +331,18 @@ seed_services() {
 	EOF
 }
 
+# seed_setup: load svcnat, build the topology, start the backends and
+# program the seed services, reporting how long that took.
+seed_setup() {
+	local start=$EPOCHREALTIME
+
+	svcnat_load
+	topo_setup
+	backends_start
+	seed_services
+	info "setup: $(elapsed "$start") s"
+}
+
 # client ARGS...: svcnat-client in the client namespace.
 client() {
 	"$SVCNAT_CLIENT" -n "$NS_CL" "$@"

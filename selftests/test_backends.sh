@@ -168,12 +168,7 @@ set_backends_under_load() {
 
 test_init
 require_cmd "$SVCADM" awk
-svcnat_load
-start=$EPOCHREALTIME
-topo_setup
-backends_start
-seed_services
-info "setup: $(elapsed "$start") s"
+seed_setup
 
 ktap_plan 4
 run_case "deleted backend: no new conns, established TCP/UDP to it keep working" del_backend

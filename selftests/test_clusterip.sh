@@ -99,12 +99,7 @@ not_a_service() {
 
 test_init
 require_cmd "$SVCADM"
-svcnat_load
-start=$EPOCHREALTIME
-topo_setup
-backends_start
-seed_services
-info "setup: $(elapsed "$start") s"
+seed_setup
 
 ktap_plan 7
 run_case "backends answer the node directly (topology check)" backends_direct

@@ -107,12 +107,7 @@ cycles() {
 
 test_init
 require_cmd "$SVCADM" awk
-svcnat_load
-start=$EPOCHREALTIME
-topo_setup
-backends_start
-seed_services
-info "setup: $(elapsed "$start") s"
+seed_setup
 
 ktap_plan 4
 run_case "rmmod with traffic, services in 2 netns and an open txn is clean" rmmod_under_load

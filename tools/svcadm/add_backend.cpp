@@ -23,10 +23,7 @@ void setup_add_backend(CLI::App& app, Command& out) {
     auto [sub, opts] =
         add_command<AddBackendOptions>(app, "add-backend", "Add a backend to a service");
     add_service_options(sub, opts->service);
-    sub->add_option("-r,--backend", opts->backend, "Backend")
-        ->type_name("ADDR:PORT")
-        ->required()
-        ->check(endpoint_validator(false));
+    add_backend_option(sub, opts->backend);
     sub->add_option("-w,--weight", opts->weight, "Weight 0..65535 (0: no new connections)")
         ->type_name("WEIGHT")
         ->default_str("1")

@@ -57,6 +57,13 @@ void add_service_options(CLI::App* sub, ServiceOptions& opts) {
         ->check(endpoint_validator(false));
 }
 
+void add_backend_option(CLI::App* sub, std::string& backend) {
+    sub->add_option("-r,--backend", backend, "Backend")
+        ->type_name("ADDR:PORT")
+        ->required()
+        ->check(endpoint_validator(false));
+}
+
 std::optional<svcnl::Service> selected_service(const ServiceOptions& opts) {
     const std::array<std::pair<svcnl::Proto, const std::string*>, 3> choices{{
         {svcnl::Proto::tcp, &opts.tcp},

@@ -62,6 +62,8 @@ struct ServiceOptions {
     std::string sctp;
 };
 void add_service_options(CLI::App* sub, ServiceOptions& opts);
+// -r ADDR:PORT, required: the one backend an add/edit/del-backend acts on.
+void add_backend_option(CLI::App* sub, std::string& backend);
 // The service (key only) the options select; nullopt if none is given. Throws
 // CLI::ValidationError if more than one is given.
 std::optional<svcnl::Service> selected_service(const ServiceOptions& opts);

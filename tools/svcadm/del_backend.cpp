@@ -20,10 +20,7 @@ void setup_del_backend(CLI::App& app, Command& out) {
     auto [sub, opts] =
         add_command<DelBackendOptions>(app, "del-backend", "Delete a backend from a service");
     add_service_options(sub, opts->service);
-    sub->add_option("-r,--backend", opts->backend, "Backend")
-        ->type_name("ADDR:PORT")
-        ->required()
-        ->check(endpoint_validator(false));
+    add_backend_option(sub, opts->backend);
     sub->callback([opts = opts, &out] {
         svcnl::Service svc = required_service(opts->service);
         const Endpoint ep = parse_endpoint(opts->backend);

@@ -31,10 +31,7 @@ void setup_edit_backend(CLI::App& app, Command& out) {
         "what the options say: without condition options the backend becomes ready and\n"
         "serving, and neither terminating nor local.");
     add_service_options(sub, opts->service);
-    sub->add_option("-r,--backend", opts->backend, "Backend")
-        ->type_name("ADDR:PORT")
-        ->required()
-        ->check(endpoint_validator(false));
+    add_backend_option(sub, opts->backend);
     sub->add_option("-w,--weight", opts->weight, "New weight 0..65535 (default: unchanged)")
         ->type_name("WEIGHT")
         ->check(weight_validator());
