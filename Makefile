@@ -28,7 +28,7 @@ KSRC_FILES := scripts/checkpatch.pl scripts/spelling.txt \
 
 SPEC := Documentation/netlink/specs/svcnat.yaml
 UAPI := include/uapi/linux/svcnat.h
-KMOD_SRCS = $(wildcard kmod/*.c kmod/*.h)
+KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h))
 
 PREFIX ?= /usr/local
 

@@ -11,6 +11,7 @@
  */
 
 #include <linux/mm.h>
+#include <linux/netdevice.h>
 #include <linux/overflow.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
@@ -29,10 +30,12 @@
  * @exists: the service exists after the operations applied so far
  * @fresh: the change created @svc, nothing was published for it yet
  * @name: name, NULL for none
+ * @spec: frontends and policies, NULL for the defaults
  * @nr: backends in @be
  * @cap: room in @be
  * @be: backends
  * @cfg: configuration built for publishing
+ * @nr_linked: frontends of @cfg inserted in the lookup tables so far
  */
 struct svcnat_stage {
 	struct list_head list;
@@ -40,11 +43,16 @@ struct svcnat_stage {
 	bool exists;
 	bool fresh;
 	char *name;
+	struct svcnat_spec *spec;
 	u32 nr;
 	u32 cap;
 	struct svcnat_backend *be;
 	struct svcnat_cfg *cfg;
+	u32 nr_linked;
 };
+
+/* What a service without frontends beyond its cluster IP has. */
+static const struct svcnat_spec svcnat_spec_none;
 
 struct svcnat_change {
 	struct svcnat_net *sn;
@@ -83,6 +91,7 @@ static void svcnat_stage_free(struct svcnat_stage *st)
 	list_del(&st->list);
 	kvfree(st->be);
 	kfree(st->name);
+	kfree(st->spec);
 	kfree(st);
 }
 
@@ -110,6 +119,10 @@ static struct svcnat_stage *svcnat_stage_get(struct svcnat_change *ch,
 		if (!st->name)
 			goto err_free_stage;
 	}
+	st->spec = kmemdup(cfg->spec, svcnat_spec_size(cfg->spec),
+			   GFP_KERNEL_ACCOUNT);
+	if (!st->spec)
+		goto err_free_stage;
 	if (svcnat_stage_reserve(st, cfg->nr))
 		goto err_free_stage;
 	if (cfg->nr)
@@ -180,6 +193,33 @@ static int svcnat_stage_set_name(struct svcnat_stage *st, const char *name)
 	return 0;
 }
 
+static int svcnat_stage_set_spec(struct svcnat_stage *st,
+				 const struct svcnat_spec *spec)
+{
+	struct svcnat_spec *copy = NULL;
+
+	if (spec) {
+		copy = kmemdup(spec, svcnat_spec_size(spec), GFP_KERNEL_ACCOUNT);
+		if (!copy)
+			return -ENOMEM;
+	}
+	kfree(st->spec);
+	st->spec = copy;
+	return 0;
+}
+
+/* service-new and service-set give the whole service, name included. */
+static int svcnat_stage_set_service(struct svcnat_stage *st,
+				    const struct svcnat_op *op)
+{
+	int err;
+
+	err = svcnat_stage_set_name(st, op->name ?: "");
+	if (!err)
+		err = svcnat_stage_set_spec(st, op->spec);
+	return err;
+}
+
 static int svcnat_stage_create(struct svcnat_change *ch,
 			       struct svcnat_stage *st,
 			       struct netlink_ext_ack *extack)
@@ -203,6 +243,8 @@ static void svcnat_stage_delete(struct svcnat_change *ch,
 	st->nr = 0;
 	kfree(st->name);
 	st->name = NULL;
+	kfree(st->spec);
+	st->spec = NULL;
 	ch->delta--;
 }
 
@@ -217,10 +259,17 @@ static struct svcnat_service *svcnat_service_new(struct svcnat_net *sn,
 		return ERR_PTR(-ENOMEM);
 	svc->key = *key;
 
+	svc->stats = __netdev_alloc_pcpu_stats(struct svcnat_stats,
+					       GFP_KERNEL_ACCOUNT);
+	if (!svc->stats) {
+		err = -ENOMEM;
+		goto err_free_svc;
+	}
+
 	err = xa_alloc(&sn->ids, &svc->id, svc, xa_limit_32b,
 		       GFP_KERNEL_ACCOUNT);
 	if (err)
-		goto err_free_svc;
+		goto err_free_stats;
 
 	err = svcnat_service_insert(sn, svc);
 	if (err)
@@ -230,22 +279,48 @@ static struct svcnat_service *svcnat_service_new(struct svcnat_net *sn,
 
 err_erase_id:
 	xa_erase(&sn->ids, svc->id);
+err_free_stats:
+	free_percpu(svc->stats);
 err_free_svc:
 	kfree(svc);
 	return ERR_PTR(err);
 }
 
-/* Take a service out of both indexes and free it once readers are done. */
+static void svcnat_service_free_rcu(struct rcu_head *rcu)
+{
+	struct svcnat_service *svc = container_of(rcu, struct svcnat_service,
+						  rcu);
+
+	free_percpu(svc->stats);
+	kfree(svc);
+}
+
+/* Take the first @nr frontends of a configuration out of the tables. */
+static void svcnat_cfg_unlink(struct svcnat_net *sn, struct svcnat_cfg *cfg,
+			      u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		if (cfg->fe[i].kind == SVCNAT_FE_NODEPORT && cfg->fe[i].live)
+			WRITE_ONCE(sn->nr_nodeports, sn->nr_nodeports - 1);
+		svcnat_fe_remove(sn, &cfg->fe[i]);
+	}
+}
+
+/* Take a service out of every index and free it once readers are done. */
 static void svcnat_service_drop(struct svcnat_net *sn,
 				struct svcnat_service *svc)
 {
 	struct svcnat_cfg *cfg = svcnat_cfg_get(sn, svc);
 
+	if (cfg)
+		svcnat_cfg_unlink(sn, cfg, cfg->nr_fe);
 	svcnat_service_remove(sn, svc);
 	xa_erase(&sn->ids, svc->id);
 	if (cfg)
 		kvfree_rcu(cfg, rcu);
-	kfree_rcu(svc, rcu);
+	call_rcu(&svc->rcu, svcnat_service_free_rcu);
 }
 
 static int svcnat_op_service_new(struct svcnat_change *ch,
@@ -281,8 +356,8 @@ static int svcnat_op_service_new(struct svcnat_change *ch,
 	if (err)
 		return err;
 	err = svcnat_stage_set_backends(st, op);
-	if (!err && op->name)
-		err = svcnat_stage_set_name(st, op->name);
+	if (!err)
+		err = svcnat_stage_set_service(st, op);
 	return err;
 }
 
@@ -363,7 +438,7 @@ static int svcnat_op_apply(struct svcnat_change *ch, const struct svcnat_op *op,
 
 	switch (op->cmd) {
 	case SVCNAT_CMD_SERVICE_SET:
-		return op->name ? svcnat_stage_set_name(st, op->name) : 0;
+		return svcnat_stage_set_service(st, op);
 	case SVCNAT_CMD_SERVICE_DEL:
 		svcnat_stage_delete(ch, st);
 		return 0;
@@ -379,9 +454,10 @@ static int svcnat_op_apply(struct svcnat_change *ch, const struct svcnat_op *op,
 }
 
 /*
- * The candidates for new connections are the cluster endpoint set of
- * Kubernetes (ready endpoints, or serving and terminating ones when none is
- * ready), less the backends of weight 0.
+ * Endpoint sets (rules 1-3): ready endpoints, or serving and terminating
+ * ones when none is ready; never terminating and not serving ones. The
+ * local set applies the same to local endpoints only. Backends of weight 0
+ * take no new connections and count as not ready.
  */
 static bool svcnat_be_candidate(const struct svcnat_backend *be, bool any_ready)
 {
@@ -391,45 +467,115 @@ static bool svcnat_be_candidate(const struct svcnat_backend *be, bool any_ready)
 	return be->weight && (be->flags & want) == want;
 }
 
+static bool svcnat_be_local(const struct svcnat_backend *be)
+{
+	return be->flags & SVCNAT_BACKEND_FLAGS_LOCAL;
+}
+
+static u32 svcnat_set_fill(struct svcnat_set *set, const struct svcnat_stage *st,
+			   bool local)
+{
+	bool any_ready = false;
+	u32 i;
+
+	/* A backend of weight 0 takes no new connection: not ready for them. */
+	for (i = 0; i < st->nr; i++)
+		if ((st->be[i].flags & SVCNAT_BACKEND_FLAGS_READY) &&
+		    st->be[i].weight && (!local || svcnat_be_local(&st->be[i])))
+			any_ready = true;
+
+	set->nr = 0;
+	set->total = 0;
+	for (i = 0; i < st->nr; i++) {
+		if (!svcnat_be_candidate(&st->be[i], any_ready) ||
+		    (local && !svcnat_be_local(&st->be[i])))
+			continue;
+		set->total += st->be[i].weight;
+		if (set->pick) {
+			set->pick[set->nr].cum = set->total;
+			set->pick[set->nr].idx = i;
+		}
+		set->nr++;
+	}
+	return set->nr;
+}
+
+static void svcnat_fe_init(struct svcnat_fe *fe, struct svcnat_service *svc,
+			   u8 kind, const union nf_inet_addr *addr)
+{
+	memset(fe, 0, sizeof(*fe));
+	fe->svc = svc;
+	fe->kind = kind;
+	fe->key.family = svc->key.family;
+	if (addr)
+		fe->key.addr = *addr;
+	if (kind != SVCNAT_FE_ADDR) {
+		fe->key.port = svc->key.port;
+		fe->key.proto = svc->key.proto;
+	}
+}
+
+/* The lookup table entries of every frontend; @fe[0] is the cluster IP. */
+static void svcnat_cfg_fill_fes(struct svcnat_cfg *cfg,
+				struct svcnat_service *svc)
+{
+	const struct svcnat_spec *spec = cfg->spec;
+	struct svcnat_fe *fe = cfg->fe;
+	u32 i;
+
+	svcnat_fe_init(fe++, svc, SVCNAT_FE_CLUSTER, &svc->key.addr);
+	svcnat_fe_init(fe++, svc, SVCNAT_FE_ADDR, &svc->key.addr);
+	for (i = 0; i < spec->nr_ext + spec->nr_lb; i++)
+		svcnat_fe_init(fe++, svc, i < spec->nr_ext ? SVCNAT_FE_EXTERNAL :
+			       SVCNAT_FE_LB, &spec->items[i].addr);
+	if (spec->node_port) {
+		svcnat_fe_init(fe, svc, SVCNAT_FE_NODEPORT, NULL);
+		fe->key.port = spec->node_port;
+	}
+}
+
 static struct svcnat_cfg *svcnat_cfg_build(const struct svcnat_stage *st)
 {
+	const struct svcnat_spec *spec = st->spec ?: &svcnat_spec_none;
+	size_t size, fe_off, pick_off, spec_off, name_off;
 	const char *name = st->name ?: "";
-	bool any_ready = false;
+	struct svcnat_set cluster = {}, local = {};
+	struct svcnat_spec *spec_copy;
 	struct svcnat_cfg *cfg;
-	u32 i, nr_pick = 0;
-	size_t size;
+	u32 nr_fe;
 
-	for (i = 0; i < st->nr; i++)
-		if (st->be[i].flags & SVCNAT_BACKEND_FLAGS_READY)
-			any_ready = true;
-	for (i = 0; i < st->nr; i++)
-		if (svcnat_be_candidate(&st->be[i], any_ready))
-			nr_pick++;
+	nr_fe = 2 + spec->nr_ext + spec->nr_lb + (spec->node_port ? 1 : 0);
+	svcnat_set_fill(&cluster, st, false);
+	svcnat_set_fill(&local, st, true);
 
-	/* One allocation: header, backends, candidates, name. */
-	size = struct_size(cfg, be, st->nr);
-	size = size_add(size, array_size(nr_pick, sizeof(*cfg->pick)));
-	size = size_add(size, strlen(name) + 1);
-	cfg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	/* One allocation: header, backends, frontends, sets, spec, name. */
+	fe_off = ALIGN(struct_size(cfg, be, st->nr), __alignof__(struct svcnat_fe));
+	pick_off = size_add(fe_off, array_size(nr_fe, sizeof(struct svcnat_fe)));
+	spec_off = size_add(pick_off, array_size(cluster.nr + local.nr,
+						 sizeof(struct svcnat_pick)));
+	name_off = size_add(spec_off, svcnat_spec_size(spec));
+	size = size_add(name_off, strlen(name) + 1);
+	cfg = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return NULL;
 
 	cfg->nr = st->nr;
 	if (st->nr)
 		memcpy(cfg->be, st->be, st->nr * sizeof(*cfg->be));
-	cfg->pick = (struct svcnat_pick *)&cfg->be[st->nr];
-	cfg->nr_pick = 0;
-	cfg->total = 0;
-	for (i = 0; i < st->nr; i++) {
-		if (!svcnat_be_candidate(&st->be[i], any_ready))
-			continue;
-		cfg->total += st->be[i].weight;
-		cfg->pick[cfg->nr_pick].cum = cfg->total;
-		cfg->pick[cfg->nr_pick].idx = i;
-		cfg->nr_pick++;
-	}
-	memcpy(&cfg->pick[nr_pick], name, strlen(name) + 1);
-	cfg->name = (const char *)&cfg->pick[nr_pick];
+	cfg->cluster.pick = (struct svcnat_pick *)((char *)cfg + pick_off);
+	cfg->local.pick = cfg->cluster.pick + cluster.nr;
+	svcnat_set_fill(&cfg->cluster, st, false);
+	svcnat_set_fill(&cfg->local, st, true);
+
+	spec_copy = (struct svcnat_spec *)((char *)cfg + spec_off);
+	memcpy(spec_copy, spec, svcnat_spec_size(spec));
+	cfg->spec = spec_copy;
+	cfg->name = (char *)cfg + name_off;
+	memcpy((char *)cfg->name, name, strlen(name) + 1);
+
+	cfg->fe = (struct svcnat_fe *)((char *)cfg + fe_off);
+	cfg->nr_fe = nr_fe;
+	svcnat_cfg_fill_fes(cfg, st->svc);
 	return cfg;
 }
 
@@ -441,7 +587,13 @@ static void svcnat_change_rollback(struct svcnat_change *ch)
 		struct svcnat_service *svc = st->svc;
 		bool fresh = st->fresh;
 
-		kvfree(st->cfg);
+		if (st->cfg && st->nr_linked) {
+			/* Readers may be walking past the entries. */
+			svcnat_cfg_unlink(ch->sn, st->cfg, st->nr_linked);
+			kvfree_rcu(st->cfg, rcu);
+		} else {
+			kvfree(st->cfg);
+		}
 		svcnat_stage_free(st);
 		if (fresh)
 			svcnat_service_drop(ch->sn, svc);
@@ -461,6 +613,31 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 		st->cfg = svcnat_cfg_build(st);
 		if (!st->cfg)
 			return -ENOMEM;
+	}
+
+	/* New frontends go in the tables, not live yet, next to the old. */
+	list_for_each_entry(st, &ch->stages, list) {
+		if (!st->cfg)
+			continue;
+		for (; st->nr_linked < st->cfg->nr_fe; st->nr_linked++) {
+			err = svcnat_fe_insert(sn, &st->cfg->fe[st->nr_linked]);
+			if (err)
+				return err;
+		}
+	}
+	list_for_each_entry(st, &ch->stages, list) {
+		u32 i;
+
+		if (!st->cfg)
+			continue;
+		for (i = 0; i < st->cfg->nr_fe; i++) {
+			if (st->cfg->fe[i].kind == SVCNAT_FE_ADDR ||
+			    !svcnat_fe_taken(sn, &st->cfg->fe[i]))
+				continue;
+			NL_SET_ERR_MSG(extack,
+				       "frontend already used by another service");
+			return -EADDRINUSE;
+		}
 	}
 
 	if (!sn->hooks && sn->nr_services + ch->delta > 0) {
@@ -483,12 +660,21 @@ static void svcnat_change_commit(struct svcnat_change *ch)
 
 	list_for_each_entry_safe(st, tmp, &ch->stages, list) {
 		struct svcnat_service *svc = st->svc;
+		u32 i;
 
 		if (st->exists) {
 			old = rcu_replace_pointer(svc->cfg, st->cfg,
 						  lockdep_is_held(&sn->lock));
-			if (old)
+			for (i = 0; i < st->cfg->nr_fe; i++) {
+				if (st->cfg->fe[i].kind == SVCNAT_FE_NODEPORT)
+					WRITE_ONCE(sn->nr_nodeports,
+						   sn->nr_nodeports + 1);
+				WRITE_ONCE(st->cfg->fe[i].live, true);
+			}
+			if (old) {
+				svcnat_cfg_unlink(sn, old, old->nr_fe);
 				kvfree_rcu(old, rcu);
+			}
 			svcnat_stage_free(st);
 		} else {
 			svcnat_stage_free(st);
@@ -553,6 +739,7 @@ err_rollback:
 void svcnat_op_free(struct svcnat_op *op)
 {
 	kfree(op->name);
+	kfree(op->spec);
 	kvfree(op);
 }
 

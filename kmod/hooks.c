@@ -11,21 +11,66 @@
 
 #include <linux/ip.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/svcnat.h>
+#include <net/icmp.h>
+#include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_nat.h>
+#include <net/netfilter/nf_nat_masquerade.h>
 
 #include "svcnat.h"
+
+/* Counters are per CPU; process context (LOCAL_OUT) must not migrate. */
+static struct svcnat_stats *svcnat_stats_begin(struct svcnat_stats __percpu *pcpu)
+{
+	struct svcnat_stats *s = get_cpu_ptr(pcpu);
+
+	u64_stats_update_begin(&s->syncp);
+	return s;
+}
+
+static void svcnat_stats_end(struct svcnat_stats *s)
+{
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(s);
+}
+
+static void svcnat_count_drop(struct svcnat_net *sn,
+			      const struct svcnat_decision *d)
+{
+	struct svcnat_stats *s;
+
+	s = svcnat_stats_begin(d->svc ? d->svc->stats : sn->stats);
+	switch (d->reason) {
+	case SVCNAT_REASON_NO_ENDPOINTS:
+		u64_stats_inc(&s->reject_noep);
+		break;
+	case SVCNAT_REASON_NO_LOCAL_ENDPOINTS:
+		u64_stats_inc(&s->drop_nolocal);
+		break;
+	case SVCNAT_REASON_SOURCE_RANGE:
+		u64_stats_inc(&s->drop_range);
+		break;
+	case SVCNAT_REASON_UNKNOWN_PORT:
+		u64_stats_inc(&s->reject_port);
+		break;
+	case SVCNAT_REASON_UNALLOCATED:
+		u64_stats_inc(&s->drop_unalloc);
+		break;
+	}
+	svcnat_stats_end(s);
+}
 
 static unsigned int svcnat_nat_fn(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
+	struct svcnat_net *sn = svcnat_pernet(state->net);
 	const struct nf_conntrack_tuple *t;
-	const struct svcnat_backend *be;
 	struct nf_nat_range2 range = {};
 	enum ip_conntrack_info ctinfo;
-	const struct svcnat_cfg *cfg;
-	struct svcnat_service *svc;
-	struct svcnat_key key = {};
+	struct svcnat_decision d;
+	struct svcnat_stats *s;
+	struct svcnat_pkt pkt;
 	struct nf_conn *ct;
 
 	ct = nf_ct_get(skb, &ctinfo);
@@ -42,26 +87,70 @@ static unsigned int svcnat_nat_fn(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 
-	key.addr.ip = t->dst.u3.ip;
-	key.port = t->dst.u.all;
-	key.proto = t->dst.protonum;
-	key.family = AF_INET;
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.saddr.ip = t->src.u3.ip;
+	pkt.daddr.ip = t->dst.u3.ip;
+	pkt.sport = t->src.u.all;
+	pkt.dport = t->dst.u.all;
+	pkt.proto = t->dst.protonum;
+	pkt.family = AF_INET;
+	pkt.local_out = state->hook == NF_INET_LOCAL_OUT;
 
 	/* Hooks run under rcu_read_lock(). */
-	svc = svcnat_service_lookup(svcnat_pernet(state->net), &key);
-	if (!svc)
+	svcnat_decide(sn, &pkt, false, &d);
+	switch (d.verdict) {
+	case SVCNAT_VERDICT_ACCEPT:
 		return NF_ACCEPT;
-	cfg = rcu_dereference(svc->cfg);
-	if (!cfg || !cfg->nr_pick)
+	case SVCNAT_VERDICT_REJECT:
+		svcnat_count_drop(sn, &d);
+		nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
+		return NF_DROP;
+	case SVCNAT_VERDICT_DROP:
+		svcnat_count_drop(sn, &d);
+		return NF_DROP;
+	}
+
+	s = svcnat_stats_begin(d.svc->stats);
+	u64_stats_inc(&s->conns);
+	if (d.masq)
+		u64_stats_inc(&s->masq);
+	svcnat_stats_end(s);
+	/* Like kube-proxy's KUBE-MARK-MASQ: POSTROUTING acts on it. */
+	if (d.masq)
+		skb->mark |= rcu_dereference(sn->node)->mark;
+
+	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
+	range.min_addr = d.be->addr;
+	range.max_addr = d.be->addr;
+	range.min_proto.all = d.be->port;
+	range.max_proto.all = d.be->port;
+	return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+}
+
+/*
+ * Masquerade what carries the mark, in snat mode, to the outgoing
+ * interface's address with fully random ports, as kube-proxy's
+ * KUBE-POSTROUTING does; the mark is cleared so that it does not leak.
+ */
+static unsigned int svcnat_masq_fn(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct svcnat_net *sn = svcnat_pernet(state->net);
+	struct nf_nat_range2 range = {};
+	const struct svcnat_node *node;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	node = rcu_dereference(sn->node);
+	if (node->masq_mode != SVCNAT_MASQ_MODE_SNAT || !(skb->mark & node->mark))
+		return NF_ACCEPT;
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW)
 		return NF_ACCEPT;
 
-	be = svcnat_cfg_pick(cfg);
-	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
-	range.min_addr = be->addr;
-	range.max_addr = be->addr;
-	range.min_proto.all = be->port;
-	range.max_proto.all = be->port;
-	return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+	skb->mark &= ~node->mark;
+	range.flags = NF_NAT_RANGE_PROTO_RANDOM_FULLY;
+	return nf_nat_masquerade_ipv4(skb, state->hook, &range, state->out);
 }
 
 static const struct nf_hook_ops svcnat_nat_ops[] = {
@@ -77,13 +166,41 @@ static const struct nf_hook_ops svcnat_nat_ops[] = {
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = NF_IP_PRI_NAT_DST,
 	},
+	{
+		.hook = svcnat_masq_fn,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_NAT_SRC,
+	},
 };
+
+/**
+ * svcnat_hooks_init - module-wide packet path setup
+ *
+ * Masqueraded connections must go when their interface or address does;
+ * the NAT core's notifiers do that.
+ *
+ * Return: 0 or a negative errno.
+ */
+int svcnat_hooks_init(void)
+{
+	return nf_nat_masquerade_inet_register_notifiers();
+}
+
+/**
+ * svcnat_hooks_uninit - undo svcnat_hooks_init()
+ */
+void svcnat_hooks_uninit(void)
+{
+	nf_nat_masquerade_inet_unregister_notifiers();
+}
 
 /**
  * svcnat_hooks_register - start translating in a namespace
  * @sn: the namespace state, locked
  *
- * Called when the first service is committed; the hooks stay until the
+ * Called when the first service is committed, or a node configuration
+ * that acts on traffic no service takes; the hooks stay until the
  * namespace goes away.
  *
  * Return: 0 or a negative errno.

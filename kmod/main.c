@@ -30,6 +30,7 @@ unsigned int svcnat_net_id __read_mostly;
 static int __net_init svcnat_net_init(struct net *net)
 {
 	struct svcnat_net *sn = svcnat_pernet(net);
+	int err;
 
 	sn->net = net;
 	mutex_init(&sn->lock);
@@ -37,7 +38,23 @@ static int __net_init svcnat_net_init(struct net *net)
 	/* Dumps treat a zero sequence as "not set yet". */
 	sn->gen = 1;
 	xa_init_flags(&sn->ids, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
-	return svcnat_services_init(sn);
+
+	err = svcnat_node_init(sn);
+	if (err)
+		return err;
+	err = svcnat_fes_init(sn);
+	if (err)
+		goto err_uninit_node;
+	err = svcnat_services_init(sn);
+	if (err)
+		goto err_uninit_fes;
+	return 0;
+
+err_uninit_fes:
+	svcnat_fes_uninit(sn);
+err_uninit_node:
+	svcnat_node_uninit(sn);
+	return err;
 }
 
 static void __net_exit svcnat_net_exit(struct net *net)
@@ -48,9 +65,11 @@ static void __net_exit svcnat_net_exit(struct net *net)
 	svcnat_hooks_unregister(sn);
 	mutex_lock(&sn->lock);
 	svcnat_txn_release_all(sn);
+	svcnat_fes_uninit(sn);
 	svcnat_services_uninit(sn);
 	mutex_unlock(&sn->lock);
 	xa_destroy(&sn->ids);
+	svcnat_node_uninit(sn);
 }
 
 static struct pernet_operations svcnat_net_ops = {
@@ -69,9 +88,13 @@ static int __init svcnat_init(void)
 		return -EINVAL;
 	}
 
-	err = register_pernet_subsys(&svcnat_net_ops);
+	err = svcnat_hooks_init();
 	if (err)
 		return err;
+
+	err = register_pernet_subsys(&svcnat_net_ops);
+	if (err)
+		goto err_uninit_hooks;
 
 	err = svcnat_txn_init();
 	if (err)
@@ -87,6 +110,8 @@ err_uninit_txn:
 	svcnat_txn_uninit();
 err_unregister_pernet:
 	unregister_pernet_subsys(&svcnat_net_ops);
+err_uninit_hooks:
+	svcnat_hooks_uninit();
 	return err;
 }
 
@@ -95,6 +120,7 @@ static void __exit svcnat_exit(void)
 	svcnat_genl_uninit();
 	svcnat_txn_uninit();
 	unregister_pernet_subsys(&svcnat_net_ops);
+	svcnat_hooks_uninit();
 	/* Wait for the call_rcu() callbacks that free services. */
 	rcu_barrier();
 }

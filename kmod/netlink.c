@@ -8,6 +8,8 @@
  */
 
 #include <linux/in.h>
+#include <linux/inetdevice.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -20,11 +22,21 @@
 	(SVCNAT_BACKEND_FLAGS_READY | SVCNAT_BACKEND_FLAGS_SERVING | \
 	 SVCNAT_BACKEND_FLAGS_TERMINATING | SVCNAT_BACKEND_FLAGS_LOCAL)
 
+/* A trace without a source port traces this one. */
+#define SVCNAT_TRACE_SPORT_DEFAULT	40000
+
 static struct genl_family svcnat_nl_family;
 
 /* A range struct: 6.1's inline policy bounds are s16. */
 static struct netlink_range_validation svcnat_weight_range = {
 	.max = SVCNAT_WEIGHT_MAX,
+};
+
+/* An address or CIDR; IPv6 is parsed only to be refused by name. */
+static const struct nla_policy svcnat_prefix_nl_policy[SVCNAT_A_PREFIX_MAX + 1] = {
+	[SVCNAT_A_PREFIX_ADDR_IPV4] = { .type = NLA_BE32 },
+	[SVCNAT_A_PREFIX_ADDR_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[SVCNAT_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
 /* Backend attributes: the full set, and the key alone. */
@@ -52,20 +64,37 @@ static const struct nla_policy svcnat_backend_key_nl_policy[SVCNAT_A_BACKEND_POR
 	[SVCNAT_A_SERVICE_NAME] = { .type = NLA_NUL_STRING,		\
 				    .len = SVCNAT_NAME_LEN - 1 }
 
+/* Frontends and policies; backend-count and stats stay replies only. */
+#define SVCNAT_SERVICE_SPEC_POLICY					\
+	[SVCNAT_A_SERVICE_NODE_PORT] = { .type = NLA_BE16 },		\
+	[SVCNAT_A_SERVICE_EXTERNAL_IP] =				\
+		NLA_POLICY_NESTED(svcnat_prefix_nl_policy),		\
+	[SVCNAT_A_SERVICE_LB_IP] =					\
+		NLA_POLICY_NESTED(svcnat_prefix_nl_policy),		\
+	[SVCNAT_A_SERVICE_SOURCE_RANGE] =				\
+		NLA_POLICY_NESTED(svcnat_prefix_nl_policy),		\
+	[SVCNAT_A_SERVICE_EXT_POLICY] =					\
+		NLA_POLICY_MAX(NLA_U32, SVCNAT_TRAFFIC_POLICY_LOCAL),	\
+	[SVCNAT_A_SERVICE_INT_POLICY] =					\
+		NLA_POLICY_MAX(NLA_U32, SVCNAT_TRAFFIC_POLICY_LOCAL)
+
 /* Service attributes, narrowed to what each operation takes. */
 static const struct nla_policy svcnat_service_key_nl_policy[SVCNAT_A_SERVICE_PORT + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 };
 
-static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_BACKEND + 1] = {
+static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_INT_POLICY + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_NAME_POLICY,
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_nl_policy),
+	SVCNAT_SERVICE_SPEC_POLICY,
 };
 
-static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_A_SERVICE_NAME + 1] = {
+/* No backend: service-set keeps them. */
+static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_A_SERVICE_INT_POLICY + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_NAME_POLICY,
+	SVCNAT_SERVICE_SPEC_POLICY,
 };
 
 static const struct nla_policy svcnat_service_be_nl_policy[SVCNAT_A_SERVICE_BACKEND + 1] = {
@@ -76,6 +105,30 @@ static const struct nla_policy svcnat_service_be_nl_policy[SVCNAT_A_SERVICE_BACK
 static const struct nla_policy svcnat_service_be_key_nl_policy[SVCNAT_A_SERVICE_BACKEND + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_key_nl_policy),
+};
+
+/* Node configuration as config-set takes it: no stats. */
+static const struct nla_policy svcnat_config_nl_policy[SVCNAT_A_CONFIG_UNALLOCATED + 1] = {
+	[SVCNAT_A_CONFIG_CLUSTER_CIDR] = NLA_POLICY_NESTED(svcnat_prefix_nl_policy),
+	[SVCNAT_A_CONFIG_NODEPORT_CIDR] = NLA_POLICY_NESTED(svcnat_prefix_nl_policy),
+	[SVCNAT_A_CONFIG_SERVICE_CIDR] = NLA_POLICY_NESTED(svcnat_prefix_nl_policy),
+	[SVCNAT_A_CONFIG_MASQUERADE_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
+	[SVCNAT_A_CONFIG_MASQ_MARK] = { .type = NLA_U32 },
+	[SVCNAT_A_CONFIG_MASQ_MODE] = NLA_POLICY_MAX(NLA_U32, SVCNAT_MASQ_MODE_MARK),
+	[SVCNAT_A_CONFIG_UNKNOWN_PORT] = NLA_POLICY_MAX(NLA_U32, SVCNAT_UNKNOWN_PORT_REJECT),
+	[SVCNAT_A_CONFIG_UNALLOCATED] = NLA_POLICY_MAX(NLA_U32, SVCNAT_UNALLOCATED_DROP),
+};
+
+/* A trace request: the packet; the rest of the set is the reply. */
+static const struct nla_policy svcnat_trace_nl_policy[SVCNAT_A_TRACE_ORIGIN + 1] = {
+	[SVCNAT_A_TRACE_PROTO] = { .type = NLA_U8 },
+	[SVCNAT_A_TRACE_SRC_IPV4] = { .type = NLA_BE32 },
+	[SVCNAT_A_TRACE_SRC_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[SVCNAT_A_TRACE_SRC_PORT] = { .type = NLA_BE16 },
+	[SVCNAT_A_TRACE_DST_IPV4] = { .type = NLA_BE32 },
+	[SVCNAT_A_TRACE_DST_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[SVCNAT_A_TRACE_DST_PORT] = { .type = NLA_BE16 },
+	[SVCNAT_A_TRACE_ORIGIN] = NLA_POLICY_MAX(NLA_U32, SVCNAT_ORIGIN_OTHER),
 };
 
 /* Top-level policies, one per operation. */
@@ -89,6 +142,14 @@ SVCNAT_TOP_POLICY(svcnat_new_nl_policy, svcnat_service_new_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_set_nl_policy, svcnat_service_set_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_be_nl_policy, svcnat_service_be_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_be_key_nl_policy, svcnat_service_be_key_nl_policy);
+
+static const struct nla_policy svcnat_config_set_nl_policy[SVCNAT_A_CONFIG + 1] = {
+	[SVCNAT_A_CONFIG] = NLA_POLICY_NESTED(svcnat_config_nl_policy),
+};
+
+static const struct nla_policy svcnat_trace_top_nl_policy[SVCNAT_A_TRACE + 1] = {
+	[SVCNAT_A_TRACE] = NLA_POLICY_NESTED(svcnat_trace_nl_policy),
+};
 
 static const struct nla_policy svcnat_op_nl_policy[SVCNAT_A_OP_MAX + 1] = {
 	[SVCNAT_A_OP_CMD] = NLA_POLICY_RANGE(NLA_U32, SVCNAT_CMD_SERVICE_NEW,
@@ -124,32 +185,116 @@ enum svcnat_op_backends {
  * @policy: policy of the nested service attributes
  * @maxattr: highest attribute of @policy
  * @backends: how many backends it takes
+ * @spec: it takes frontends and policies (and the name)
  */
 struct svcnat_op_desc {
 	const struct nla_policy *policy;
 	unsigned int maxattr;
 	enum svcnat_op_backends backends;
+	bool spec;
 };
 
-#define SVCNAT_OP_DESC(cmd, pol, max, be)				\
-	[cmd] = { .policy = pol, .maxattr = max, .backends = be }
+#define SVCNAT_OP_DESC(cmd, pol, max, be, sp)				\
+	[cmd] = { .policy = pol, .maxattr = max, .backends = be, .spec = sp }
 
 static const struct svcnat_op_desc svcnat_op_descs[SVCNAT_CMD_FLUSH + 1] = {
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_NEW, svcnat_service_new_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ANY),
+		       SVCNAT_A_SERVICE_INT_POLICY, SVCNAT_OP_BE_ANY, true),
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_SET, svcnat_service_set_nl_policy,
-		       SVCNAT_A_SERVICE_NAME, SVCNAT_OP_BE_NONE),
+		       SVCNAT_A_SERVICE_INT_POLICY, SVCNAT_OP_BE_NONE, true),
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_DEL, svcnat_service_key_nl_policy,
-		       SVCNAT_A_SERVICE_PORT, SVCNAT_OP_BE_NONE),
+		       SVCNAT_A_SERVICE_PORT, SVCNAT_OP_BE_NONE, false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_NEW, svcnat_service_be_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE),
+		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE, false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_SET, svcnat_service_be_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE),
+		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE, false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_DEL, svcnat_service_be_key_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE),
+		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE, false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_REPLACE, svcnat_service_be_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ANY),
+		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ANY, false),
 };
+
+/*
+ * The lists of addresses and CIDRs a request can carry: those of a
+ * service (svcnat_spec.items order), then those of the node
+ * (svcnat_node.cidrs order).
+ */
+enum svcnat_nl_list {
+	SVCNAT_NL_EXTERNAL_IP,
+	SVCNAT_NL_LB_IP,
+	SVCNAT_NL_SOURCE_RANGE,
+	SVCNAT_NL_CLUSTER_CIDR,
+	SVCNAT_NL_NODEPORT_CIDR,
+	SVCNAT_NL_SERVICE_CIDR,
+};
+
+/* The attribute type of each list's entries, in its parent nest. */
+static const u16 svcnat_nl_list_type[] = {
+	[SVCNAT_NL_EXTERNAL_IP] = SVCNAT_A_SERVICE_EXTERNAL_IP,
+	[SVCNAT_NL_LB_IP] = SVCNAT_A_SERVICE_LB_IP,
+	[SVCNAT_NL_SOURCE_RANGE] = SVCNAT_A_SERVICE_SOURCE_RANGE,
+	[SVCNAT_NL_CLUSTER_CIDR] = SVCNAT_A_CONFIG_CLUSTER_CIDR,
+	[SVCNAT_NL_NODEPORT_CIDR] = SVCNAT_A_CONFIG_NODEPORT_CIDR,
+	[SVCNAT_NL_SERVICE_CIDR] = SVCNAT_A_CONFIG_SERVICE_CIDR,
+};
+
+/* External and load-balancer IPs are addresses; the others are CIDRs. */
+static bool svcnat_nl_list_cidr(enum svcnat_nl_list list)
+{
+	return list != SVCNAT_NL_EXTERNAL_IP && list != SVCNAT_NL_LB_IP;
+}
+
+/* NL_SET_ERR_MSG() wants a literal: one switch per message kind. */
+static void svcnat_nl_err_too_many(struct netlink_ext_ack *extack,
+				   const struct nlattr *a,
+				   enum svcnat_nl_list list)
+{
+	switch (list) {
+	case SVCNAT_NL_EXTERNAL_IP:
+		NL_SET_ERR_MSG_ATTR(extack, a, "too many external IPs");
+		break;
+	case SVCNAT_NL_LB_IP:
+		NL_SET_ERR_MSG_ATTR(extack, a, "too many load-balancer IPs");
+		break;
+	case SVCNAT_NL_SOURCE_RANGE:
+		NL_SET_ERR_MSG_ATTR(extack, a, "too many source ranges");
+		break;
+	case SVCNAT_NL_CLUSTER_CIDR:
+		NL_SET_ERR_MSG_ATTR(extack, a, "too many cluster CIDRs");
+		break;
+	case SVCNAT_NL_NODEPORT_CIDR:
+		NL_SET_ERR_MSG_ATTR(extack, a, "too many NodePort CIDRs");
+		break;
+	case SVCNAT_NL_SERVICE_CIDR:
+		NL_SET_ERR_MSG_ATTR(extack, a, "too many service CIDRs");
+		break;
+	}
+}
+
+static void svcnat_nl_err_dup(struct netlink_ext_ack *extack,
+			      const struct nlattr *a, enum svcnat_nl_list list)
+{
+	switch (list) {
+	case SVCNAT_NL_EXTERNAL_IP:
+		NL_SET_ERR_MSG_ATTR(extack, a, "duplicate external IP");
+		break;
+	case SVCNAT_NL_LB_IP:
+		NL_SET_ERR_MSG_ATTR(extack, a, "duplicate load-balancer IP");
+		break;
+	case SVCNAT_NL_SOURCE_RANGE:
+		NL_SET_ERR_MSG_ATTR(extack, a, "duplicate source range");
+		break;
+	case SVCNAT_NL_CLUSTER_CIDR:
+		NL_SET_ERR_MSG_ATTR(extack, a, "duplicate cluster CIDR");
+		break;
+	case SVCNAT_NL_NODEPORT_CIDR:
+		NL_SET_ERR_MSG_ATTR(extack, a, "duplicate NodePort CIDR");
+		break;
+	case SVCNAT_NL_SERVICE_CIDR:
+		NL_SET_ERR_MSG_ATTR(extack, a, "duplicate service CIDR");
+		break;
+	}
+}
 
 /* Both address attributes are in the same place in both attribute sets. */
 static int svcnat_nl_parse_addr(struct nlattr **tb, const struct nlattr *nest,
@@ -169,6 +314,235 @@ static int svcnat_nl_parse_addr(struct nlattr **tb, const struct nlattr *nest,
 	memset(addr, 0, sizeof(*addr));
 	addr->ip = nla_get_in_addr(tb[v4]);
 	return 0;
+}
+
+/* Not a destination a service can have: 0.0.0.0, multicast, broadcast. */
+static bool svcnat_nl_addr_unusable(__be32 addr)
+{
+	return ipv4_is_zeronet(addr) || ipv4_is_multicast(addr) ||
+		ipv4_is_lbcast(addr);
+}
+
+/* One entry of a list: an address (length 32 or absent) or a CIDR. */
+static int svcnat_nl_parse_prefix(const struct nlattr *a,
+				  enum svcnat_nl_list list,
+				  struct svcnat_prefix *p,
+				  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SVCNAT_A_PREFIX_MAX + 1];
+	u8 len = 32;
+	int err;
+
+	err = nla_parse_nested(tb, SVCNAT_A_PREFIX_MAX, a,
+			       svcnat_prefix_nl_policy, extack);
+	if (err)
+		return err;
+	if (tb[SVCNAT_A_PREFIX_ADDR_IPV6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_PREFIX_ADDR_IPV6],
+				    "IPv6 addresses are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	if (!tb[SVCNAT_A_PREFIX_ADDR_IPV4]) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "missing address");
+		NL_SET_ERR_ATTR_MISS(extack, a, SVCNAT_A_PREFIX_ADDR_IPV4);
+		return -EINVAL;
+	}
+	if (tb[SVCNAT_A_PREFIX_LEN])
+		len = nla_get_u8(tb[SVCNAT_A_PREFIX_LEN]);
+	if (!svcnat_nl_list_cidr(list) && len != 32) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_PREFIX_LEN],
+				    "an external or load-balancer IP is one address, its length must be 32");
+		return -EINVAL;
+	}
+	if (len > 32) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_PREFIX_LEN],
+				    "IPv4 prefix length must be at most 32");
+		return -EINVAL;
+	}
+
+	memset(p, 0, sizeof(*p));
+	p->addr.ip = nla_get_in_addr(tb[SVCNAT_A_PREFIX_ADDR_IPV4]);
+	p->mask.ip = inet_make_mask(len);
+	p->len = len;
+	p->family = AF_INET;
+
+	if (p->addr.ip & ~p->mask.ip) {
+		if (list == SVCNAT_NL_SOURCE_RANGE)
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "source range has host bits set");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, a, "CIDR has host bits set");
+		return -EINVAL;
+	}
+	if (!svcnat_nl_list_cidr(list) &&
+	    (svcnat_nl_addr_unusable(p->addr.ip) ||
+	     ipv4_is_loopback(p->addr.ip))) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "external and load-balancer IPs must be unicast, not 0.0.0.0, loopback, multicast or broadcast");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Count the entries of a list in @nest (which may be NULL). */
+static int svcnat_nl_count_list(const struct nlattr *nest,
+				enum svcnat_nl_list list, u16 *nr,
+				struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem;
+
+	*nr = 0;
+	if (!nest)
+		return 0;
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != svcnat_nl_list_type[list])
+			continue;
+		if (*nr == SVCNAT_MAX_ADDRS) {
+			svcnat_nl_err_too_many(extack, a, list);
+			return -EINVAL;
+		}
+		(*nr)++;
+	}
+	return 0;
+}
+
+/* Parse the entries counted by svcnat_nl_count_list() into @items. */
+static int svcnat_nl_parse_list(const struct nlattr *nest,
+				enum svcnat_nl_list list,
+				struct svcnat_prefix *items,
+				struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, err;
+	u16 n = 0, i;
+
+	if (!nest)
+		return 0;
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != svcnat_nl_list_type[list])
+			continue;
+		err = svcnat_nl_parse_prefix(a, list, &items[n], extack);
+		if (err)
+			return err;
+		for (i = 0; i < n; i++) {
+			if (items[i].addr.ip == items[n].addr.ip &&
+			    items[i].len == items[n].len) {
+				svcnat_nl_err_dup(extack, a, list);
+				return -EINVAL;
+			}
+		}
+		n++;
+	}
+	return 0;
+}
+
+static bool svcnat_nl_prefix_in(const struct svcnat_prefix *items, u16 nr,
+				__be32 addr)
+{
+	u16 i;
+
+	for (i = 0; i < nr; i++)
+		if (items[i].addr.ip == addr)
+			return true;
+	return false;
+}
+
+/* Frontends of the service other than its key must not repeat. */
+static int svcnat_nl_check_spec(const struct svcnat_spec *spec,
+				const struct svcnat_key *key,
+				struct netlink_ext_ack *extack)
+{
+	const struct svcnat_prefix *ext = spec->items;
+	const struct svcnat_prefix *lb = ext + spec->nr_ext;
+	u16 i;
+
+	if (svcnat_nl_prefix_in(ext, spec->nr_ext, key->addr.ip)) {
+		NL_SET_ERR_MSG(extack, "external IP equals the cluster IP");
+		return -EINVAL;
+	}
+	if (svcnat_nl_prefix_in(lb, spec->nr_lb, key->addr.ip)) {
+		NL_SET_ERR_MSG(extack, "load-balancer IP equals the cluster IP");
+		return -EINVAL;
+	}
+	for (i = 0; i < spec->nr_lb; i++) {
+		if (svcnat_nl_prefix_in(ext, spec->nr_ext, lb[i].addr.ip)) {
+			NL_SET_ERR_MSG(extack,
+				       "address is both an external IP and a load-balancer IP");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Frontends and policies of service-new and service-set. */
+static int svcnat_nl_parse_spec(struct nlattr **tb, const struct nlattr *nest,
+				struct svcnat_op *op,
+				struct netlink_ext_ack *extack)
+{
+	u16 nr_ext, nr_lb, nr_ranges;
+	struct svcnat_spec *spec;
+	__be16 node_port = 0;
+	int err;
+
+	if (tb[SVCNAT_A_SERVICE_NODE_PORT]) {
+		node_port = nla_get_be16(tb[SVCNAT_A_SERVICE_NODE_PORT]);
+		if (!node_port) {
+			NL_SET_ERR_MSG_ATTR(extack,
+					    tb[SVCNAT_A_SERVICE_NODE_PORT],
+					    "NodePort must not be 0");
+			return -EINVAL;
+		}
+	}
+
+	err = svcnat_nl_count_list(nest, SVCNAT_NL_EXTERNAL_IP, &nr_ext, extack);
+	if (err)
+		return err;
+	err = svcnat_nl_count_list(nest, SVCNAT_NL_LB_IP, &nr_lb, extack);
+	if (err)
+		return err;
+	err = svcnat_nl_count_list(nest, SVCNAT_NL_SOURCE_RANGE, &nr_ranges,
+				   extack);
+	if (err)
+		return err;
+
+	spec = kzalloc(struct_size(spec, items, nr_ext + nr_lb + nr_ranges),
+		       GFP_KERNEL_ACCOUNT);
+	if (!spec)
+		return -ENOMEM;
+	spec->node_port = node_port;
+	spec->nr_ext = nr_ext;
+	spec->nr_lb = nr_lb;
+	spec->nr_ranges = nr_ranges;
+	if (tb[SVCNAT_A_SERVICE_EXT_POLICY])
+		spec->ext_local = nla_get_u32(tb[SVCNAT_A_SERVICE_EXT_POLICY]) ==
+				  SVCNAT_TRAFFIC_POLICY_LOCAL;
+	if (tb[SVCNAT_A_SERVICE_INT_POLICY])
+		spec->int_local = nla_get_u32(tb[SVCNAT_A_SERVICE_INT_POLICY]) ==
+				  SVCNAT_TRAFFIC_POLICY_LOCAL;
+
+	err = svcnat_nl_parse_list(nest, SVCNAT_NL_EXTERNAL_IP, spec->items,
+				   extack);
+	if (err)
+		goto err_free_spec;
+	err = svcnat_nl_parse_list(nest, SVCNAT_NL_LB_IP,
+				   &spec->items[nr_ext], extack);
+	if (err)
+		goto err_free_spec;
+	err = svcnat_nl_parse_list(nest, SVCNAT_NL_SOURCE_RANGE,
+				   &spec->items[nr_ext + nr_lb], extack);
+	if (err)
+		goto err_free_spec;
+	err = svcnat_nl_check_spec(spec, &op->key, extack);
+	if (err)
+		goto err_free_spec;
+
+	op->spec = spec;
+	return 0;
+
+err_free_spec:
+	kfree(spec);
+	return err;
 }
 
 static int svcnat_nl_parse_key(struct nlattr **tb, const struct nlattr *nest,
@@ -301,6 +675,9 @@ static int svcnat_nl_parse_backends(struct svcnat_op *op,
  * @nest: the SVCNAT_A_SERVICE attribute, NULL if absent
  * @extack: error reporting
  *
+ * service-new and service-set always get an op->spec; an absent name
+ * leaves op->name NULL, which service-set takes as "no name".
+ *
  * Return: the op, or an ERR_PTR() with an extack message set.
  */
 static struct svcnat_op *svcnat_op_parse(u32 cmd, const struct nlattr *nest,
@@ -364,12 +741,25 @@ static struct svcnat_op *svcnat_op_parse(u32 cmd, const struct nlattr *nest,
 	err = svcnat_nl_parse_key(tb, nest, &op->key, extack);
 	if (err)
 		goto err_free_op;
+	if (cmd == SVCNAT_CMD_SERVICE_NEW &&
+	    svcnat_nl_addr_unusable(op->key.addr.ip)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_SERVICE_ADDR_IPV4],
+				    "cluster IP must be unicast, not 0.0.0.0, multicast or broadcast");
+		err = -EINVAL;
+		goto err_free_op;
+	}
 
 	be_policy = cmd == SVCNAT_CMD_BACKEND_DEL ?
 		svcnat_backend_key_nl_policy : svcnat_backend_nl_policy;
 	err = svcnat_nl_parse_backends(op, nest, be_policy, extack);
 	if (err)
 		goto err_free_op;
+
+	if (desc->spec) {
+		err = svcnat_nl_parse_spec(tb, nest, op, extack);
+		if (err)
+			goto err_free_op;
+	}
 
 	if (tb[SVCNAT_A_SERVICE_NAME]) {
 		op->name = nla_strdup(tb[SVCNAT_A_SERVICE_NAME],
@@ -418,11 +808,36 @@ static int svcnat_nl_change_doit(struct sk_buff *skb, struct genl_info *info)
 
 static size_t svcnat_nl_backend_size(void)
 {
-	return nla_total_size(0) +		/* SVCNAT_A_SERVICE_BACKEND */
+	return nla_total_size(0) +		/* SERVICE_BACKEND, TRACE_* */
 		nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
 		nla_total_size(sizeof(__be16)) +	/* PORT */
 		nla_total_size(sizeof(u32)) +	/* WEIGHT */
 		nla_total_size(sizeof(u32));	/* FLAGS */
+}
+
+static size_t svcnat_nl_prefix_size(bool cidr)
+{
+	return nla_total_size(0) +		/* the list entry */
+		nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
+		(cidr ? nla_total_size(sizeof(u8)) : 0);	/* LEN */
+}
+
+static size_t svcnat_nl_stats_size(unsigned int nr)
+{
+	return nla_total_size(0) + nr * nla_total_size_64bit(sizeof(u64));
+}
+
+/* Name, frontends, policies and counters: the first part of a service. */
+static size_t svcnat_nl_spec_size(const struct svcnat_cfg *cfg)
+{
+	const struct svcnat_spec *spec = cfg->spec;
+
+	return nla_total_size(strlen(cfg->name) + 1) +	/* NAME */
+		nla_total_size(sizeof(__be16)) +	/* NODE_PORT */
+		(spec->nr_ext + spec->nr_lb) * svcnat_nl_prefix_size(false) +
+		spec->nr_ranges * svcnat_nl_prefix_size(true) +
+		2 * nla_total_size(sizeof(u32)) +	/* EXT/INT_POLICY */
+		svcnat_nl_stats_size(5);		/* STATS */
 }
 
 static size_t svcnat_nl_service_size(const struct svcnat_cfg *cfg)
@@ -431,17 +846,17 @@ static size_t svcnat_nl_service_size(const struct svcnat_cfg *cfg)
 		nla_total_size(sizeof(u8)) +	/* PROTO */
 		nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
 		nla_total_size(sizeof(__be16)) +	/* PORT */
-		nla_total_size(strlen(cfg->name) + 1) +	/* NAME */
 		nla_total_size(sizeof(u32)) +	/* BACKEND_COUNT */
+		svcnat_nl_spec_size(cfg) +
 		cfg->nr * svcnat_nl_backend_size();
 }
 
-static int svcnat_nl_put_backend(struct sk_buff *skb,
+static int svcnat_nl_put_backend(struct sk_buff *skb, int type,
 				 const struct svcnat_backend *be)
 {
 	struct nlattr *nest;
 
-	nest = nla_nest_start(skb, SVCNAT_A_SERVICE_BACKEND);
+	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_in_addr(skb, SVCNAT_A_BACKEND_ADDR_IPV4, be->addr.ip) ||
@@ -455,8 +870,103 @@ static int svcnat_nl_put_backend(struct sk_buff *skb,
 	return 0;
 }
 
+/* A list of addresses (no length) or CIDRs (with it). */
+static int svcnat_nl_put_prefixes(struct sk_buff *skb, int type,
+				  const struct svcnat_prefix *items, u16 nr,
+				  bool cidr)
+{
+	struct nlattr *nest;
+	u16 i;
+
+	for (i = 0; i < nr; i++) {
+		nest = nla_nest_start(skb, type);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_in_addr(skb, SVCNAT_A_PREFIX_ADDR_IPV4,
+				    items[i].addr.ip) ||
+		    (cidr && nla_put_u8(skb, SVCNAT_A_PREFIX_LEN,
+					items[i].len))) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
+static int svcnat_nl_put_u64(struct sk_buff *skb, int type, u64 value)
+{
+	return nla_put_u64_64bit(skb, type, value, SVCNAT_A_STATS_PAD);
+}
+
+static int svcnat_nl_put_service_stats(struct sk_buff *skb,
+				       const struct svcnat_service *svc)
+{
+	struct svcnat_counts c;
+	struct nlattr *nest;
+
+	svcnat_stats_read(svc->stats, &c);
+	nest = nla_nest_start(skb, SVCNAT_A_SERVICE_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (svcnat_nl_put_u64(skb, SVCNAT_A_STATS_CONNS, c.conns) ||
+	    svcnat_nl_put_u64(skb, SVCNAT_A_STATS_MASQUERADED, c.masq) ||
+	    svcnat_nl_put_u64(skb, SVCNAT_A_STATS_REJECTED_NO_ENDPOINTS,
+			      c.reject_noep) ||
+	    svcnat_nl_put_u64(skb, SVCNAT_A_STATS_DROPPED_NO_LOCAL,
+			      c.drop_nolocal) ||
+	    svcnat_nl_put_u64(skb, SVCNAT_A_STATS_DROPPED_SOURCE_RANGE,
+			      c.drop_range)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int svcnat_nl_put_spec(struct sk_buff *skb,
+			      const struct svcnat_spec *spec)
+{
+	const struct svcnat_prefix *lb = &spec->items[spec->nr_ext];
+	const struct svcnat_prefix *ranges = &lb[spec->nr_lb];
+
+	if ((spec->node_port &&
+	     nla_put_be16(skb, SVCNAT_A_SERVICE_NODE_PORT, spec->node_port)) ||
+	    svcnat_nl_put_prefixes(skb, SVCNAT_A_SERVICE_EXTERNAL_IP,
+				   spec->items, spec->nr_ext, false) ||
+	    svcnat_nl_put_prefixes(skb, SVCNAT_A_SERVICE_LB_IP, lb,
+				   spec->nr_lb, false) ||
+	    svcnat_nl_put_prefixes(skb, SVCNAT_A_SERVICE_SOURCE_RANGE, ranges,
+				   spec->nr_ranges, true) ||
+	    nla_put_u32(skb, SVCNAT_A_SERVICE_EXT_POLICY,
+			spec->ext_local ? SVCNAT_TRAFFIC_POLICY_LOCAL :
+					  SVCNAT_TRAFFIC_POLICY_CLUSTER) ||
+	    nla_put_u32(skb, SVCNAT_A_SERVICE_INT_POLICY,
+			spec->int_local ? SVCNAT_TRAFFIC_POLICY_LOCAL :
+					  SVCNAT_TRAFFIC_POLICY_CLUSTER))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The key and name of a service, alone: what a trace reply names. */
+static int svcnat_nl_put_key(struct sk_buff *skb,
+			     const struct svcnat_service *svc,
+			     const struct svcnat_cfg *cfg)
+{
+	if (nla_put_u8(skb, SVCNAT_A_SERVICE_PROTO, svc->key.proto) ||
+	    nla_put_in_addr(skb, SVCNAT_A_SERVICE_ADDR_IPV4, svc->key.addr.ip) ||
+	    nla_put_be16(skb, SVCNAT_A_SERVICE_PORT, svc->key.port) ||
+	    (cfg->name[0] &&
+	     nla_put_string(skb, SVCNAT_A_SERVICE_NAME, cfg->name)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /*
- * Put the service and as many of its backends from @from on as fit.
+ * Put the service and as many of its backends from @from on as fit. Every
+ * part carries the key, name and backend count; only the first (@from 0)
+ * carries the frontends, policies and counters, so that a reader merging
+ * the parts of a dump may simply append what every part lists.
  * Return: index of the first backend not put, or -EMSGSIZE if not even
  * the key and one pending backend fit.
  */
@@ -470,16 +980,16 @@ static int svcnat_nl_put_service(struct sk_buff *skb,
 	nest = nla_nest_start(skb, SVCNAT_A_SERVICE);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u8(skb, SVCNAT_A_SERVICE_PROTO, svc->key.proto) ||
-	    nla_put_in_addr(skb, SVCNAT_A_SERVICE_ADDR_IPV4, svc->key.addr.ip) ||
-	    nla_put_be16(skb, SVCNAT_A_SERVICE_PORT, svc->key.port) ||
-	    (cfg->name[0] &&
-	     nla_put_string(skb, SVCNAT_A_SERVICE_NAME, cfg->name)) ||
+	if (svcnat_nl_put_key(skb, svc, cfg) ||
 	    nla_put_u32(skb, SVCNAT_A_SERVICE_BACKEND_COUNT, cfg->nr))
+		goto err_cancel_nest;
+	if (!from && (svcnat_nl_put_spec(skb, cfg->spec) ||
+		      svcnat_nl_put_service_stats(skb, svc)))
 		goto err_cancel_nest;
 
 	for (i = from; i < cfg->nr; i++)
-		if (svcnat_nl_put_backend(skb, &cfg->be[i]))
+		if (svcnat_nl_put_backend(skb, SVCNAT_A_SERVICE_BACKEND,
+					  &cfg->be[i]))
 			break;
 	if (i == from && from < cfg->nr)
 		goto err_cancel_nest;
@@ -501,6 +1011,7 @@ static int svcnat_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct svcnat_cfg *cfg;
 	struct svcnat_key key;
 	struct sk_buff *msg;
+	size_t size;
 	void *hdr;
 	int err;
 
@@ -527,14 +1038,15 @@ static int svcnat_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	/* The service nest has a 16-bit length; dumps split, replies cannot. */
-	if (svcnat_nl_service_size(cfg) > U16_MAX) {
+	size = svcnat_nl_service_size(cfg);
+	if (size > U16_MAX) {
 		NL_SET_ERR_MSG(info->extack,
 			       "service too large for one reply, use a dump");
 		err = -EMSGSIZE;
 		goto err_unlock;
 	}
 
-	msg = genlmsg_new(svcnat_nl_service_size(cfg), GFP_KERNEL);
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
 		goto err_unlock;
@@ -619,6 +1131,428 @@ static int svcnat_nl_get_dumpit(struct sk_buff *skb,
 	rcu_read_unlock();
 	return skb->len;
 }
+
+/* ----- node configuration ----- */
+
+static size_t svcnat_nl_config_size(const struct svcnat_node *node)
+{
+	return nla_total_size(0) +		/* SVCNAT_A_CONFIG */
+		(node->nr_cluster + node->nr_nodeport + node->nr_svc) *
+		svcnat_nl_prefix_size(true) +
+		nla_total_size(sizeof(u8)) +	/* MASQUERADE_ALL */
+		/* MASQ_MARK, MASQ_MODE, UNKNOWN_PORT, UNALLOCATED */
+		4 * nla_total_size(sizeof(u32)) +
+		svcnat_nl_stats_size(2);	/* STATS */
+}
+
+static int svcnat_nl_put_config(struct sk_buff *skb,
+				const struct svcnat_node *node,
+				const struct svcnat_counts *c)
+{
+	const struct svcnat_prefix *nodeport = &node->cidrs[node->nr_cluster];
+	const struct svcnat_prefix *svc = &nodeport[node->nr_nodeport];
+	struct nlattr *nest, *stats;
+
+	nest = nla_nest_start(skb, SVCNAT_A_CONFIG);
+	if (!nest)
+		return -EMSGSIZE;
+	if (svcnat_nl_put_prefixes(skb, SVCNAT_A_CONFIG_CLUSTER_CIDR,
+				   node->cidrs, node->nr_cluster, true) ||
+	    svcnat_nl_put_prefixes(skb, SVCNAT_A_CONFIG_NODEPORT_CIDR,
+				   nodeport, node->nr_nodeport, true) ||
+	    svcnat_nl_put_prefixes(skb, SVCNAT_A_CONFIG_SERVICE_CIDR,
+				   svc, node->nr_svc, true) ||
+	    nla_put_u8(skb, SVCNAT_A_CONFIG_MASQUERADE_ALL, node->masq_all) ||
+	    nla_put_u32(skb, SVCNAT_A_CONFIG_MASQ_MARK, node->mark) ||
+	    nla_put_u32(skb, SVCNAT_A_CONFIG_MASQ_MODE, node->masq_mode) ||
+	    nla_put_u32(skb, SVCNAT_A_CONFIG_UNKNOWN_PORT,
+			node->unknown_port) ||
+	    nla_put_u32(skb, SVCNAT_A_CONFIG_UNALLOCATED, node->unallocated))
+		goto err_cancel_nest;
+
+	stats = nla_nest_start(skb, SVCNAT_A_CONFIG_STATS);
+	if (!stats)
+		goto err_cancel_nest;
+	if (svcnat_nl_put_u64(skb, SVCNAT_A_STATS_REJECTED_UNKNOWN_PORT,
+			      c->reject_port) ||
+	    svcnat_nl_put_u64(skb, SVCNAT_A_STATS_DROPPED_UNALLOCATED,
+			      c->drop_unalloc))
+		goto err_cancel_nest;
+	nla_nest_end(skb, stats);
+
+	nla_nest_end(skb, nest);
+	return 0;
+
+err_cancel_nest:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int svcnat_nl_config_get_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
+	const struct svcnat_node *node;
+	struct svcnat_counts c;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	mutex_lock(&sn->lock);
+	node = rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
+	svcnat_stats_read(sn->stats, &c);
+
+	msg = genlmsg_new(svcnat_nl_config_size(node), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto err_unlock;
+	}
+	hdr = genlmsg_put_reply(msg, info, &svcnat_nl_family, 0,
+				SVCNAT_CMD_CONFIG_GET);
+	if (!hdr || svcnat_nl_put_config(msg, node, &c)) {
+		err = -EMSGSIZE;
+		goto err_free_msg;
+	}
+	genlmsg_end(msg, hdr);
+	mutex_unlock(&sn->lock);
+	return genlmsg_reply(msg, info);
+
+err_free_msg:
+	nlmsg_free(msg);
+err_unlock:
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/* Absent attributes take their defaults: config-set replaces everything. */
+static int svcnat_nl_config_set_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
+	struct nlattr *tb[SVCNAT_A_CONFIG_UNALLOCATED + 1] = {};
+	struct nlattr *nest = info->attrs[SVCNAT_A_CONFIG];
+	u16 nr_cluster, nr_nodeport, nr_svc;
+	u32 mark = SVCNAT_MASQ_MARK_DEFAULT;
+	struct svcnat_node *node;
+	int err;
+
+	if (nest) {
+		err = nla_parse_nested(tb, SVCNAT_A_CONFIG_UNALLOCATED, nest,
+				       svcnat_config_nl_policy, info->extack);
+		if (err)
+			return err;
+	}
+	if (tb[SVCNAT_A_CONFIG_MASQ_MARK]) {
+		mark = nla_get_u32(tb[SVCNAT_A_CONFIG_MASQ_MARK]);
+		if (!is_power_of_2(mark)) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[SVCNAT_A_CONFIG_MASQ_MARK],
+					    "masquerade mark must be a single bit");
+			return -EINVAL;
+		}
+	}
+
+	err = svcnat_nl_count_list(nest, SVCNAT_NL_CLUSTER_CIDR, &nr_cluster,
+				   info->extack);
+	if (err)
+		return err;
+	err = svcnat_nl_count_list(nest, SVCNAT_NL_NODEPORT_CIDR, &nr_nodeport,
+				   info->extack);
+	if (err)
+		return err;
+	err = svcnat_nl_count_list(nest, SVCNAT_NL_SERVICE_CIDR, &nr_svc,
+				   info->extack);
+	if (err)
+		return err;
+
+	node = kzalloc(struct_size(node, cidrs,
+				   nr_cluster + nr_nodeport + nr_svc),
+		       GFP_KERNEL_ACCOUNT);
+	if (!node)
+		return -ENOMEM;
+	node->mark = mark;
+	node->masq_mode = SVCNAT_MASQ_MODE_SNAT;
+	node->unknown_port = SVCNAT_UNKNOWN_PORT_ACCEPT;
+	node->unallocated = SVCNAT_UNALLOCATED_ACCEPT;
+	if (tb[SVCNAT_A_CONFIG_MASQUERADE_ALL])
+		node->masq_all = nla_get_u8(tb[SVCNAT_A_CONFIG_MASQUERADE_ALL]);
+	if (tb[SVCNAT_A_CONFIG_MASQ_MODE])
+		node->masq_mode = nla_get_u32(tb[SVCNAT_A_CONFIG_MASQ_MODE]);
+	if (tb[SVCNAT_A_CONFIG_UNKNOWN_PORT])
+		node->unknown_port = nla_get_u32(tb[SVCNAT_A_CONFIG_UNKNOWN_PORT]);
+	if (tb[SVCNAT_A_CONFIG_UNALLOCATED])
+		node->unallocated = nla_get_u32(tb[SVCNAT_A_CONFIG_UNALLOCATED]);
+	node->nr_cluster = nr_cluster;
+	node->nr_nodeport = nr_nodeport;
+	node->nr_svc = nr_svc;
+
+	err = svcnat_nl_parse_list(nest, SVCNAT_NL_CLUSTER_CIDR, node->cidrs,
+				   info->extack);
+	if (err)
+		goto err_free_node;
+	err = svcnat_nl_parse_list(nest, SVCNAT_NL_NODEPORT_CIDR,
+				   &node->cidrs[nr_cluster], info->extack);
+	if (err)
+		goto err_free_node;
+	err = svcnat_nl_parse_list(nest, SVCNAT_NL_SERVICE_CIDR,
+				   &node->cidrs[nr_cluster + nr_nodeport],
+				   info->extack);
+	if (err)
+		goto err_free_node;
+
+	/* On success the namespace owns the node configuration. */
+	err = svcnat_node_set(sn, node, info->extack);
+	if (err)
+		goto err_free_node;
+	return 0;
+
+err_free_node:
+	kfree(node);
+	return err;
+}
+
+/* ----- decision trace ----- */
+
+static int svcnat_nl_parse_trace(struct genl_info *info,
+				 struct svcnat_pkt *pkt, int *origin)
+{
+	struct nlattr *tb[SVCNAT_A_TRACE_ORIGIN + 1];
+	struct nlattr *nest = info->attrs[SVCNAT_A_TRACE];
+	struct netlink_ext_ack *extack = info->extack;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SVCNAT_A_TRACE)) {
+		GENL_SET_ERR_MSG(info, "missing trace");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCNAT_A_TRACE_ORIGIN, nest,
+			       svcnat_trace_nl_policy, extack);
+	if (err)
+		return err;
+
+	memset(pkt, 0, sizeof(*pkt));
+	if (!tb[SVCNAT_A_TRACE_PROTO]) {
+		NL_SET_ERR_MSG(extack, "missing protocol");
+		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_PROTO);
+		return -EINVAL;
+	}
+	pkt->proto = nla_get_u8(tb[SVCNAT_A_TRACE_PROTO]);
+	switch (pkt->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_PROTO],
+				    "protocol must be TCP, UDP or SCTP");
+		return -EINVAL;
+	}
+
+	if (tb[SVCNAT_A_TRACE_SRC_IPV6] || tb[SVCNAT_A_TRACE_DST_IPV6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_SRC_IPV6] ?:
+				    tb[SVCNAT_A_TRACE_DST_IPV6],
+				    "IPv6 is not supported yet");
+		return -EOPNOTSUPP;
+	}
+	if (!tb[SVCNAT_A_TRACE_SRC_IPV4]) {
+		NL_SET_ERR_MSG(extack, "missing source address");
+		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_SRC_IPV4);
+		return -EINVAL;
+	}
+	if (!tb[SVCNAT_A_TRACE_DST_IPV4]) {
+		NL_SET_ERR_MSG(extack, "missing destination address");
+		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_DST_IPV4);
+		return -EINVAL;
+	}
+	pkt->saddr.ip = nla_get_in_addr(tb[SVCNAT_A_TRACE_SRC_IPV4]);
+	pkt->daddr.ip = nla_get_in_addr(tb[SVCNAT_A_TRACE_DST_IPV4]);
+	pkt->family = AF_INET;
+
+	pkt->sport = htons(SVCNAT_TRACE_SPORT_DEFAULT);
+	if (tb[SVCNAT_A_TRACE_SRC_PORT]) {
+		pkt->sport = nla_get_be16(tb[SVCNAT_A_TRACE_SRC_PORT]);
+		if (!pkt->sport) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_SRC_PORT],
+					    "source port must not be 0");
+			return -EINVAL;
+		}
+	}
+	if (!tb[SVCNAT_A_TRACE_DST_PORT]) {
+		NL_SET_ERR_MSG(extack, "missing destination port");
+		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_DST_PORT);
+		return -EINVAL;
+	}
+	pkt->dport = nla_get_be16(tb[SVCNAT_A_TRACE_DST_PORT]);
+	if (!pkt->dport) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_DST_PORT],
+				    "destination port must not be 0");
+		return -EINVAL;
+	}
+
+	*origin = -1;
+	if (tb[SVCNAT_A_TRACE_ORIGIN])
+		*origin = nla_get_u32(tb[SVCNAT_A_TRACE_ORIGIN]);
+	pkt->local_out = *origin == SVCNAT_ORIGIN_NODE;
+	return 0;
+}
+
+/* A requested origin must be the one the source gives; under sn->lock. */
+static int svcnat_nl_check_origin(struct svcnat_net *sn,
+				  const struct svcnat_pkt *pkt, int origin,
+				  struct netlink_ext_ack *extack)
+{
+	const struct svcnat_node *node;
+	bool pod;
+
+	if (origin != SVCNAT_ORIGIN_POD && origin != SVCNAT_ORIGIN_OTHER)
+		return 0;
+	node = rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
+	pod = svcnat_prefix_match(node->cidrs, node->nr_cluster, &pkt->saddr,
+				  pkt->family);
+	if (origin == SVCNAT_ORIGIN_POD && !pod) {
+		NL_SET_ERR_MSG(extack,
+			       "source is not in the cluster CIDRs, it cannot be a pod");
+		return -EINVAL;
+	}
+	if (origin == SVCNAT_ORIGIN_OTHER && pod) {
+		NL_SET_ERR_MSG(extack,
+			       "source is in the cluster CIDRs, it is a pod");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static size_t svcnat_nl_trace_size(const struct svcnat_decision *d)
+{
+	size_t size;
+
+	size = nla_total_size(0) +		/* SVCNAT_A_TRACE */
+		nla_total_size(sizeof(u8)) +	/* PROTO */
+		2 * nla_total_size(sizeof(__be32)) +	/* SRC/DST_IPV4 */
+		2 * nla_total_size(sizeof(__be16)) +	/* SRC/DST_PORT */
+		/* ORIGIN, VERDICT, REASON, FRONTEND, ENDPOINT_SET, MASQ_REASON */
+		6 * nla_total_size(sizeof(u32)) +
+		2 * nla_total_size(sizeof(u8));	/* MASQUERADE, HAIRPIN */
+	if (d->svc)
+		size += nla_total_size(0) +	/* SERVICE */
+			nla_total_size(sizeof(u8)) +	/* PROTO */
+			nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
+			nla_total_size(sizeof(__be16)) +	/* PORT */
+			nla_total_size(strlen(d->cfg->name) + 1);	/* NAME */
+	if (d->cand)
+		size += (size_t)d->cand->nr * svcnat_nl_backend_size();
+	if (d->be)
+		size += svcnat_nl_backend_size();
+	return size;
+}
+
+static int svcnat_nl_put_trace(struct sk_buff *skb,
+			       const struct svcnat_pkt *pkt,
+			       const struct svcnat_decision *d)
+{
+	struct nlattr *nest, *svc;
+	u32 i;
+
+	nest = nla_nest_start(skb, SVCNAT_A_TRACE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, SVCNAT_A_TRACE_PROTO, pkt->proto) ||
+	    nla_put_in_addr(skb, SVCNAT_A_TRACE_SRC_IPV4, pkt->saddr.ip) ||
+	    nla_put_be16(skb, SVCNAT_A_TRACE_SRC_PORT, pkt->sport) ||
+	    nla_put_in_addr(skb, SVCNAT_A_TRACE_DST_IPV4, pkt->daddr.ip) ||
+	    nla_put_be16(skb, SVCNAT_A_TRACE_DST_PORT, pkt->dport) ||
+	    nla_put_u32(skb, SVCNAT_A_TRACE_ORIGIN, d->origin) ||
+	    nla_put_u32(skb, SVCNAT_A_TRACE_VERDICT, d->verdict) ||
+	    nla_put_u32(skb, SVCNAT_A_TRACE_REASON, d->reason))
+		goto err_cancel_nest;
+
+	if (d->svc) {
+		if (nla_put_u32(skb, SVCNAT_A_TRACE_FRONTEND, d->frontend))
+			goto err_cancel_nest;
+		svc = nla_nest_start(skb, SVCNAT_A_TRACE_SERVICE);
+		if (!svc || svcnat_nl_put_key(skb, d->svc, d->cfg))
+			goto err_cancel_nest;
+		nla_nest_end(skb, svc);
+	}
+
+	if (nla_put_u32(skb, SVCNAT_A_TRACE_ENDPOINT_SET, d->set))
+		goto err_cancel_nest;
+	for (i = 0; d->cand && i < d->cand->nr; i++)
+		if (svcnat_nl_put_backend(skb, SVCNAT_A_TRACE_CANDIDATE,
+					  &d->cfg->be[d->cand->pick[i].idx]))
+			goto err_cancel_nest;
+	if (d->be && svcnat_nl_put_backend(skb, SVCNAT_A_TRACE_BACKEND, d->be))
+		goto err_cancel_nest;
+
+	if (nla_put_u8(skb, SVCNAT_A_TRACE_MASQUERADE, d->masq) ||
+	    nla_put_u32(skb, SVCNAT_A_TRACE_MASQ_REASON, d->masq_reason) ||
+	    nla_put_u8(skb, SVCNAT_A_TRACE_HAIRPIN, d->hairpin))
+		goto err_cancel_nest;
+
+	nla_nest_end(skb, nest);
+	return 0;
+
+err_cancel_nest:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int svcnat_nl_trace_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
+	struct svcnat_decision d = {};
+	struct svcnat_pkt pkt;
+	struct sk_buff *msg;
+	int origin, err;
+	size_t size;
+	void *hdr;
+
+	err = svcnat_nl_parse_trace(info, &pkt, &origin);
+	if (err)
+		return err;
+
+	/* No configuration can be freed while the lock is held. */
+	mutex_lock(&sn->lock);
+	err = svcnat_nl_check_origin(sn, &pkt, origin, info->extack);
+	if (err)
+		goto err_unlock;
+
+	rcu_read_lock();
+	svcnat_decide(sn, &pkt, true, &d);
+	rcu_read_unlock();
+
+	/* The trace nest has a 16-bit length. */
+	size = svcnat_nl_trace_size(&d);
+	if (size > U16_MAX) {
+		NL_SET_ERR_MSG(info->extack,
+			       "too many candidates for one reply");
+		err = -EMSGSIZE;
+		goto err_unlock;
+	}
+
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto err_unlock;
+	}
+	hdr = genlmsg_put_reply(msg, info, &svcnat_nl_family, 0,
+				SVCNAT_CMD_TRACE);
+	if (!hdr || svcnat_nl_put_trace(msg, &pkt, &d)) {
+		err = -EMSGSIZE;
+		goto err_free_msg;
+	}
+	genlmsg_end(msg, hdr);
+	mutex_unlock(&sn->lock);
+	return genlmsg_reply(msg, info);
+
+err_free_msg:
+	nlmsg_free(msg);
+err_unlock:
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/* ----- transactions ----- */
 
 static int svcnat_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -805,6 +1739,11 @@ static const struct genl_ops svcnat_nl_ops[] = {
 		     svcnat_txn_nl_policy, SVCNAT_A_TXN_ID),
 	SVCNAT_NL_OP(SVCNAT_CMD_TXN_ABORT, svcnat_nl_txn_end_doit,
 		     svcnat_txn_nl_policy, SVCNAT_A_TXN_ID),
+	SVCNAT_NL_OP(SVCNAT_CMD_CONFIG_SET, svcnat_nl_config_set_doit,
+		     svcnat_config_set_nl_policy, SVCNAT_A_CONFIG),
+	SVCNAT_NL_OP_NOATTR(SVCNAT_CMD_CONFIG_GET, svcnat_nl_config_get_doit),
+	SVCNAT_NL_OP(SVCNAT_CMD_TRACE, svcnat_nl_trace_doit,
+		     svcnat_trace_top_nl_policy, SVCNAT_A_TRACE),
 };
 
 static struct genl_family svcnat_nl_family __ro_after_init = {

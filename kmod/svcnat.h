@@ -14,6 +14,7 @@
 #include <linux/netfilter.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
 #include <net/netns/generic.h>
 
@@ -38,6 +39,48 @@ struct svcnat_key {
 };
 
 /**
+ * struct svcnat_prefix - an address or a CIDR
+ * @addr: network address, host bits zero
+ * @mask: netmask of @len bits
+ * @len: prefix length; the full length for a single address
+ * @family: AF_INET
+ */
+struct svcnat_prefix {
+	union nf_inet_addr addr;
+	union nf_inet_addr mask;
+	u8 len;
+	u8 family;
+};
+
+/**
+ * struct svcnat_spec - frontends and policies of a service
+ * @node_port: NodePort, network order, 0 for none
+ * @ext_local: externalTrafficPolicy is Local
+ * @int_local: internalTrafficPolicy is Local
+ * @nr_ext: external IPs, the first entries of @items
+ * @nr_lb: load-balancer IPs, the next entries
+ * @nr_ranges: load-balancer source ranges, the last entries
+ * @items: external IPs, load-balancer IPs, then source ranges
+ *
+ * Addresses in @items are full-length prefixes.
+ */
+struct svcnat_spec {
+	__be16 node_port;
+	bool ext_local;
+	bool int_local;
+	u16 nr_ext;
+	u16 nr_lb;
+	u16 nr_ranges;
+	struct svcnat_prefix items[];
+};
+
+static inline size_t svcnat_spec_size(const struct svcnat_spec *spec)
+{
+	return struct_size(spec, items,
+			   spec->nr_ext + spec->nr_lb + spec->nr_ranges);
+}
+
+/**
  * struct svcnat_backend - one endpoint of a service
  * @addr: endpoint address
  * @port: endpoint port, network order
@@ -52,14 +95,62 @@ struct svcnat_backend {
 };
 
 /**
+ * struct svcnat_set - an endpoint set, precomputed for weighted choice
+ * @nr: number of candidates
+ * @total: sum of their weights
+ * @pick: for i < @nr, the running weight sum up to and including the i-th
+ *	candidate, and the index of that candidate in &svcnat_cfg.be
+ */
+struct svcnat_set {
+	u32 nr;
+	u32 total;
+	struct svcnat_pick {
+		u32 cum;
+		u32 idx;
+	} *pick;
+};
+
+enum svcnat_fe_kind {
+	SVCNAT_FE_CLUSTER,	/* cluster IP:port */
+	SVCNAT_FE_EXTERNAL,	/* externalIP:port */
+	SVCNAT_FE_LB,		/* load-balancer IP:port */
+	SVCNAT_FE_NODEPORT,	/* any node address:NodePort */
+	SVCNAT_FE_ADDR,		/* cluster IP, any port: unknown-port check */
+};
+
+struct svcnat_service;
+
+/**
+ * struct svcnat_fe - one way to reach a service, an entry of a lookup table
+ * @node: link in &svcnat_net.fes, or &svcnat_net.nodeports for NodePorts
+ * @key: destination it matches; address zero for a NodePort, port and
+ *	protocol zero for %SVCNAT_FE_ADDR
+ * @svc: the service
+ * @kind: enum svcnat_fe_kind
+ * @live: published; entries of a configuration not yet committed are in
+ *	the table but ignored by the packet path
+ *
+ * Frontends belong to a &svcnat_cfg and are replaced with it: the new
+ * ones are inserted before the commit, the old ones removed after it.
+ */
+struct svcnat_fe {
+	struct rhlist_head node;
+	struct svcnat_key key;
+	struct svcnat_service *svc;
+	u8 kind;
+	bool live;
+};
+
+/**
  * struct svcnat_cfg - immutable configuration of a service
  * @rcu: frees the whole object after a grace period
  * @name: label shown to the user, may be empty
+ * @spec: frontends and policies
+ * @cluster: the cluster endpoint set (rule 1)
+ * @local: the local endpoint set (rule 2)
+ * @nr_fe: entries in @fe
+ * @fe: table entries for every frontend; @fe[0] is the cluster IP
  * @nr: number of backends in @be
- * @nr_pick: number of backends that take new connections
- * @total: sum of the weights of those backends
- * @pick: for i < @nr_pick, the running weight sum up to and including the
- *	i-th candidate, and the index of that candidate in @be
  * @be: the backends, in the order the user gave them
  *
  * Replaced as a whole with rcu_replace_pointer(), so a packet sees either
@@ -68,14 +159,74 @@ struct svcnat_backend {
 struct svcnat_cfg {
 	struct rcu_head rcu;
 	const char *name;
+	const struct svcnat_spec *spec;
+	struct svcnat_set cluster;
+	struct svcnat_set local;
+	u32 nr_fe;
+	struct svcnat_fe *fe;
 	u32 nr;
-	u32 nr_pick;
-	u32 total;
-	struct svcnat_pick {
-		u32 cum;
-		u32 idx;
-	} *pick;
 	struct svcnat_backend be[];
+};
+
+/**
+ * struct svcnat_stats - per-CPU counters of a service or of a namespace
+ * @syncp: consistent 64-bit reads
+ * @conns: connections translated to a backend
+ * @masq: of those, masqueraded or marked
+ * @reject_noep: rejected, no endpoint at all
+ * @drop_nolocal: dropped, Local policy without local endpoint
+ * @drop_range: dropped by load-balancer source ranges
+ * @reject_port: rejected, unknown port on a cluster IP (namespace only)
+ * @drop_unalloc: dropped, unallocated service address (namespace only)
+ */
+struct svcnat_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t conns;
+	u64_stats_t masq;
+	u64_stats_t reject_noep;
+	u64_stats_t drop_nolocal;
+	u64_stats_t drop_range;
+	u64_stats_t reject_port;
+	u64_stats_t drop_unalloc;
+};
+
+/**
+ * struct svcnat_counts - summed counters, see &struct svcnat_stats
+ */
+struct svcnat_counts {
+	u64 conns;
+	u64 masq;
+	u64 reject_noep;
+	u64 drop_nolocal;
+	u64 drop_range;
+	u64 reject_port;
+	u64 drop_unalloc;
+};
+
+/**
+ * struct svcnat_node - node configuration of a namespace, immutable
+ * @rcu: frees the object after a grace period
+ * @mark: masquerade mark, one bit
+ * @masq_mode: enum svcnat_masq_mode
+ * @masq_all: masquerade all cluster IP traffic
+ * @unknown_port: enum svcnat_unknown_port
+ * @unallocated: enum svcnat_unallocated
+ * @nr_cluster: cluster (pod) CIDRs, the first entries of @cidrs
+ * @nr_nodeport: NodePort address CIDRs, the next entries
+ * @nr_svc: service CIDRs, the last entries
+ * @cidrs: the CIDR lists
+ */
+struct svcnat_node {
+	struct rcu_head rcu;
+	u32 mark;
+	u8 masq_mode;
+	bool masq_all;
+	u8 unknown_port;
+	u8 unallocated;
+	u16 nr_cluster;
+	u16 nr_nodeport;
+	u16 nr_svc;
+	struct svcnat_prefix cidrs[];
 };
 
 struct svcnat_stage;
@@ -88,6 +239,7 @@ struct svcnat_stage;
  * @cfg: current configuration; NULL while the service is only staged by an
  *	uncommitted change, which makes the packet path ignore it
  * @stage: pending change, only under &svcnat_net.lock
+ * @stats: per-CPU counters
  * @rcu: frees the service after a grace period
  */
 struct svcnat_service {
@@ -96,6 +248,7 @@ struct svcnat_service {
 	u32 id;
 	struct svcnat_cfg __rcu *cfg;
 	struct svcnat_stage *stage;
+	struct svcnat_stats __percpu *stats;
 	struct rcu_head rcu;
 };
 
@@ -103,11 +256,18 @@ struct svcnat_service {
  * struct svcnat_net - per network namespace state
  * @net: the namespace
  * @lock: serialises configuration changes
- * @services: key to service, read under RCU by the packet path
+ * @services: cluster key to service, for configuration changes
+ * @fes: destination to frontend (cluster IPs, external IPs, load-balancer
+ *	IPs, cluster IP addresses), read under RCU by the packet path
+ * @nodeports: NodePort frontends, keyed with address zero
+ * @nr_nodeports: live NodePort frontends; the packet path skips the
+ *	local-address check while there are none
  * @ids: id to service, read under RCU by dumps
  * @nr_services: committed services
  * @gen: bumped on every committed change, for NLM_F_DUMP_INTR
  * @hooks: the NAT hooks are registered in this namespace
+ * @node: node configuration
+ * @stats: namespace-wide counters
  * @txns: open transactions
  * @next_txn: last transaction id handed out
  */
@@ -115,10 +275,15 @@ struct svcnat_net {
 	struct net *net;
 	struct mutex lock; /* serialises configuration changes */
 	struct rhashtable services;
+	struct rhltable fes;
+	struct rhltable nodeports;
+	unsigned int nr_nodeports;
 	struct xarray ids;
 	u32 nr_services;
 	unsigned int gen;
 	bool hooks;
+	struct svcnat_node __rcu *node;
+	struct svcnat_stats __percpu *stats;
 	struct list_head txns;
 	u32 next_txn;
 };
@@ -140,7 +305,9 @@ struct svcnat_op_be {
  * @list: link in a transaction or a one-op list
  * @cmd: SVCNAT_CMD_* of the operation
  * @key: the service it acts on
- * @name: new name (service-new, service-set), NULL to keep it
+ * @name: name (service-new, service-set), NULL for none
+ * @spec: frontends and policies (service-new, service-set), NULL for the
+ *	defaults: cluster IP only, policies Cluster
  * @nr_be: number of entries in @be
  * @be: backends the operation names
  */
@@ -149,8 +316,59 @@ struct svcnat_op {
 	u32 cmd;
 	struct svcnat_key key;
 	char *name;
+	struct svcnat_spec *spec;
 	u32 nr_be;
 	struct svcnat_op_be be[];
+};
+
+/**
+ * struct svcnat_pkt - what the decision looks at in a first packet
+ * @saddr: source address
+ * @daddr: destination address
+ * @sport: source port, network order
+ * @dport: destination port, network order
+ * @proto: IPPROTO_TCP, IPPROTO_UDP or IPPROTO_SCTP
+ * @family: AF_INET
+ * @local_out: generated by the node itself (LOCAL_OUT)
+ */
+struct svcnat_pkt {
+	union nf_inet_addr saddr;
+	union nf_inet_addr daddr;
+	__be16 sport;
+	__be16 dport;
+	u8 proto;
+	u8 family;
+	bool local_out;
+};
+
+/**
+ * struct svcnat_decision - what svcnat does with a first packet, and why
+ * @verdict: enum svcnat_verdict
+ * @reason: enum svcnat_reason
+ * @origin: enum svcnat_origin
+ * @frontend: enum svcnat_frontend, when @svc is set
+ * @set: enum svcnat_endpoint_set
+ * @masq: masquerade (or mark) the connection
+ * @masq_reason: enum svcnat_masq_reason
+ * @hairpin: the source is one of the candidates
+ * @svc: matched service, or NULL
+ * @cfg: its configuration
+ * @cand: the candidate set, or NULL
+ * @be: chosen backend; for a trace only when the choice is deterministic
+ */
+struct svcnat_decision {
+	u8 verdict;
+	u8 reason;
+	u8 origin;
+	u8 frontend;
+	u8 set;
+	bool masq;
+	u8 masq_reason;
+	bool hairpin;
+	const struct svcnat_service *svc;
+	const struct svcnat_cfg *cfg;
+	const struct svcnat_set *cand;
+	const struct svcnat_backend *be;
 };
 
 static inline struct svcnat_net *svcnat_pernet(const struct net *net)
@@ -165,7 +383,31 @@ struct svcnat_service *svcnat_service_lookup(struct svcnat_net *sn,
 					     const struct svcnat_key *key);
 int svcnat_service_insert(struct svcnat_net *sn, struct svcnat_service *svc);
 void svcnat_service_remove(struct svcnat_net *sn, struct svcnat_service *svc);
-const struct svcnat_backend *svcnat_cfg_pick(const struct svcnat_cfg *cfg);
+const struct svcnat_backend *svcnat_set_pick(const struct svcnat_cfg *cfg,
+					     const struct svcnat_set *set);
+int svcnat_fes_init(struct svcnat_net *sn);
+void svcnat_fes_uninit(struct svcnat_net *sn);
+int svcnat_fe_insert(struct svcnat_net *sn, struct svcnat_fe *fe);
+void svcnat_fe_remove(struct svcnat_net *sn, struct svcnat_fe *fe);
+struct svcnat_fe *svcnat_fe_lookup(struct svcnat_net *sn,
+				   const struct svcnat_key *key,
+				   bool nodeport);
+bool svcnat_fe_taken(struct svcnat_net *sn, const struct svcnat_fe *fe);
+void svcnat_stats_read(const struct svcnat_stats __percpu *stats,
+		       struct svcnat_counts *sum);
+
+/* node.c */
+extern const struct svcnat_node svcnat_node_default;
+int svcnat_node_init(struct svcnat_net *sn);
+void svcnat_node_uninit(struct svcnat_net *sn);
+int svcnat_node_set(struct svcnat_net *sn, struct svcnat_node *node,
+		    struct netlink_ext_ack *extack);
+bool svcnat_prefix_match(const struct svcnat_prefix *p, u16 nr,
+			 const union nf_inet_addr *addr, u8 family);
+
+/* decide.c */
+void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
+		   bool trace, struct svcnat_decision *d);
 
 /* config.c */
 int svcnat_apply(struct svcnat_net *sn, struct list_head *ops, u32 *failed,
@@ -174,6 +416,8 @@ void svcnat_op_free(struct svcnat_op *op);
 void svcnat_ops_free(struct list_head *ops);
 
 /* hooks.c */
+int svcnat_hooks_init(void);
+void svcnat_hooks_uninit(void);
 int svcnat_hooks_register(struct svcnat_net *sn);
 void svcnat_hooks_unregister(struct svcnat_net *sn);
 

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnat: the node configuration of a namespace.
+ *
+ * What kube-proxy learns from its flags and the Node object: the cluster
+ * CIDRs that tell pods apart, which node addresses serve NodePorts, how
+ * masquerading is done and what happens to traffic no service takes. One
+ * immutable object per namespace, replaced as a whole under RCU.
+ */
+
+#include <linux/inetdevice.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <linux/svcnat.h>
+
+#include "svcnat.h"
+
+/* kube-proxy's defaults; never freed, shared by every namespace. */
+const struct svcnat_node svcnat_node_default = {
+	.mark = SVCNAT_MASQ_MARK_DEFAULT,
+	.masq_mode = SVCNAT_MASQ_MODE_SNAT,
+	.unknown_port = SVCNAT_UNKNOWN_PORT_ACCEPT,
+	.unallocated = SVCNAT_UNALLOCATED_ACCEPT,
+};
+
+static void svcnat_node_free(struct svcnat_node *node)
+{
+	if (node != &svcnat_node_default)
+		kfree_rcu(node, rcu);
+}
+
+/**
+ * svcnat_node_init - give a namespace the default node configuration
+ * @sn: the namespace state
+ *
+ * Return: 0 or a negative errno.
+ */
+int svcnat_node_init(struct svcnat_net *sn)
+{
+	sn->stats = __netdev_alloc_pcpu_stats(struct svcnat_stats,
+					      GFP_KERNEL_ACCOUNT);
+	if (!sn->stats)
+		return -ENOMEM;
+	/* The default is const; it is only ever read through this pointer. */
+	RCU_INIT_POINTER(sn->node, (struct svcnat_node *)&svcnat_node_default);
+	return 0;
+}
+
+/**
+ * svcnat_node_uninit - free the node configuration of a namespace
+ * @sn: the namespace state, its hooks already unregistered
+ */
+void svcnat_node_uninit(struct svcnat_net *sn)
+{
+	svcnat_node_free(rcu_dereference_protected(sn->node, true));
+	free_percpu(sn->stats);
+}
+
+/* Derive every mask from its length, whoever filled the prefix in. */
+static void svcnat_prefixes_fix(struct svcnat_prefix *p, u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		p[i].mask.ip = inet_make_mask(p[i].len);
+		p[i].addr.ip &= p[i].mask.ip;
+	}
+}
+
+/**
+ * svcnat_node_set - replace the node configuration of a namespace
+ * @sn: the namespace state, not locked
+ * @node: the new configuration, checked; svcnat owns it on success
+ * @extack: error reporting
+ *
+ * Rejecting or dropping traffic that no service takes needs the hooks even
+ * before the first service exists.
+ *
+ * Return: 0, or a negative errno and nothing changed.
+ */
+int svcnat_node_set(struct svcnat_net *sn, struct svcnat_node *node,
+		    struct netlink_ext_ack *extack)
+{
+	struct svcnat_node *old;
+	int err = 0;
+
+	svcnat_prefixes_fix(node->cidrs, node->nr_cluster + node->nr_nodeport +
+			    node->nr_svc);
+
+	mutex_lock(&sn->lock);
+	if (!sn->hooks &&
+	    (node->unknown_port != SVCNAT_UNKNOWN_PORT_ACCEPT ||
+	     node->unallocated != SVCNAT_UNALLOCATED_ACCEPT)) {
+		err = svcnat_hooks_register(sn);
+		if (err) {
+			NL_SET_ERR_MSG(extack,
+				       "cannot register the netfilter hooks");
+			goto out_unlock;
+		}
+	}
+	old = rcu_replace_pointer(sn->node, node, lockdep_is_held(&sn->lock));
+	svcnat_node_free(old);
+	/* A dump in progress sees the change. */
+	smp_store_release(&sn->gen, sn->gen + 1 ?: 1);
+out_unlock:
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/**
+ * svcnat_prefix_match - whether an address is inside one of some prefixes
+ * @p: the prefixes
+ * @nr: how many
+ * @addr: the address
+ * @family: its family
+ *
+ * Return: true if some prefix of @family contains @addr.
+ */
+bool svcnat_prefix_match(const struct svcnat_prefix *p, u16 nr,
+			 const union nf_inet_addr *addr, u8 family)
+{
+	u16 i;
+
+	for (i = 0; i < nr; i++) {
+		if (p[i].family != family)
+			continue;
+		if (family == AF_INET &&
+		    !((addr->ip ^ p[i].addr.ip) & p[i].mask.ip))
+			return true;
+	}
+	return false;
+}
