@@ -30,7 +30,9 @@
  * Scenarios that, if the kernel wrongly accepted them, would change the
  * configuration are harmless only in that they leave traces that
  * "svcadm save" shows: the caller compares the configuration before and
- * after.
+ * after. Scenarios on the node configuration (config-set, trace) compare
+ * the config-get reply before and after themselves, and one that has to
+ * change the node configuration to set up its case puts it back.
  *
  * "hold" begins a transaction, adds one op, prints "held txn ID", waits for
  * EOF on stdin and then tries to commit it (used across rmmod); it exits 0
@@ -85,6 +87,8 @@ struct reply {
 	long op;		/* failing op index (cookie), -1 if absent */
 	uint32_t txn_id;	/* from a txn-begin reply */
 	int nmsgs;		/* data messages received */
+	unsigned char config[4096];	/* config nest of a config-get reply */
+	int config_len;
 	char note[512];		/* extra check that failed, if any */
 };
 
@@ -191,9 +195,15 @@ static int on_valid(struct nl_msg *m, void *arg)
 	struct reply *r = arg;
 
 	r->nmsgs++;
-	if (!genlmsg_parse(nlmsg_hdr(m), 0, tb, SVCNAT_A_MAX, NULL) &&
-	    tb[SVCNAT_A_TXN_ID])
+	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, SVCNAT_A_MAX, NULL))
+		return NL_OK;
+	if (tb[SVCNAT_A_TXN_ID])
 		r->txn_id = nla_get_u32(tb[SVCNAT_A_TXN_ID]);
+	if (tb[SVCNAT_A_CONFIG] &&
+	    nla_total_size(nla_len(tb[SVCNAT_A_CONFIG])) <= (int)sizeof(r->config)) {
+		r->config_len = nla_total_size(nla_len(tb[SVCNAT_A_CONFIG]));
+		memcpy(r->config, tb[SVCNAT_A_CONFIG], r->config_len);
+	}
 	return NL_OK;
 }
 
@@ -1029,6 +1039,502 @@ static void sc_perm_txn_begin(struct reply *r)
 	transact(main_sk, msg_new(SVCNAT_CMD_TXN_BEGIN, 0), r);
 }
 
+/* ----- frontends, policies, node configuration, trace ----- */
+
+/* A prefix nest; len < 0: no length attribute. */
+static void put_prefix(struct nl_msg *m, int type, const char *addr, int len)
+{
+	struct nlattr *p = nla_nest_start(m, type);
+
+	nla_put_u32(m, SVCNAT_A_PREFIX_ADDR_IPV4, ip4(addr));
+	if (len >= 0)
+		nla_put_u8(m, SVCNAT_A_PREFIX_LEN, len);
+	nla_nest_end(m, p);
+}
+
+static void f_ext_len24(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "198.51.100.0", 24);
+}
+
+static void f_range_len33(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "198.51.100.2", -1);
+	put_prefix(m, SVCNAT_A_SERVICE_SOURCE_RANGE, "10.0.0.0", 33);
+}
+
+static void f_range_host_bits(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "198.51.100.2", -1);
+	put_prefix(m, SVCNAT_A_SERVICE_SOURCE_RANGE, "10.0.0.1", 8);
+}
+
+static void f_ext_ipv6(struct nl_msg *m)
+{
+	struct nlattr *p;
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	p = nla_nest_start(m, SVCNAT_A_SERVICE_EXTERNAL_IP);
+	nla_put(m, SVCNAT_A_PREFIX_ADDR_IPV6, sizeof(v6addr), v6addr);
+	nla_nest_end(m, p);
+}
+
+static void f_ext_too_many(struct nl_msg *m)
+{
+	char addr[32];
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	for (int i = 1; i <= SVCNAT_MAX_ADDRS + 1; i++) {
+		snprintf(addr, sizeof(addr), "198.51.100.%d", i);
+		put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, addr, -1);
+	}
+}
+
+static void f_ext_dup(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "198.51.100.1", -1);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "198.51.100.1", 32);
+}
+
+static void f_lb_dup(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "198.51.100.3", -1);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "198.51.100.3", -1);
+}
+
+static void f_ext_lb_same(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "198.51.100.4", -1);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "198.51.100.4", -1);
+}
+
+static void f_ext_cluster_ip(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, NEW_ADDR, -1);
+}
+
+static void f_ext_multicast(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "224.0.0.5", -1);
+}
+
+static void f_lb_loopback(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "127.0.0.1", -1);
+}
+
+static void f_cluster_ip_bcast(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, "255.255.255.255", KEY_PORT);
+}
+
+static void f_node_port_zero(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u16(m, SVCNAT_A_SERVICE_NODE_PORT, 0);
+}
+
+static void f_ext_policy_bad(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_EXT_POLICY, 2);
+}
+
+static void f_svc_stats(struct nl_msg *m)
+{
+	struct nlattr *st;
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	st = nla_nest_start(m, SVCNAT_A_SERVICE_STATS);
+	nla_put_u64(m, SVCNAT_A_STATS_CONNS, 1);
+	nla_nest_end(m, st);
+}
+
+SVC_NEW_WITH(sc_svc_new_ext_len24, f_ext_len24)
+SVC_NEW_WITH(sc_svc_new_range_len33, f_range_len33)
+SVC_NEW_WITH(sc_svc_new_range_host_bits, f_range_host_bits)
+SVC_NEW_WITH(sc_svc_new_ext_ipv6, f_ext_ipv6)
+SVC_NEW_WITH(sc_svc_new_ext_too_many, f_ext_too_many)
+SVC_NEW_WITH(sc_svc_new_ext_dup, f_ext_dup)
+SVC_NEW_WITH(sc_svc_new_lb_dup, f_lb_dup)
+SVC_NEW_WITH(sc_svc_new_ext_lb_same, f_ext_lb_same)
+SVC_NEW_WITH(sc_svc_new_ext_cluster_ip, f_ext_cluster_ip)
+SVC_NEW_WITH(sc_svc_new_ext_multicast, f_ext_multicast)
+SVC_NEW_WITH(sc_svc_new_lb_loopback, f_lb_loopback)
+SVC_NEW_WITH(sc_svc_new_cluster_ip_bcast, f_cluster_ip_bcast)
+SVC_NEW_WITH(sc_svc_new_node_port_zero, f_node_port_zero)
+SVC_NEW_WITH(sc_svc_new_ext_policy_bad, f_ext_policy_bad)
+SVC_NEW_WITH(sc_svc_new_stats, f_svc_stats)
+
+/*
+ * service-set of the existing service with fn adding to the nest. No name:
+ * were it accepted, the service would lose its name ("svcadm save" shows).
+ */
+static void svc_set_with(struct reply *r, void (*fn)(struct nl_msg *m))
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_SERVICE_SET, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	fn(m);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void g_backend(struct nl_msg *m)
+{
+	put_backend(m, "10.0.2.14", 80, -1, -1);
+}
+
+static void g_lb_dup(struct nl_msg *m)
+{
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "198.51.100.3", -1);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "198.51.100.3", -1);
+}
+
+static void g_backend_count(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_BACKEND_COUNT, 1);
+}
+
+static void sc_svc_set_backend(struct reply *r)
+{
+	svc_set_with(r, g_backend);
+}
+
+static void sc_svc_set_lb_dup(struct reply *r)
+{
+	svc_set_with(r, g_lb_dup);
+}
+
+static void sc_svc_set_backend_count(struct reply *r)
+{
+	svc_set_with(r, g_backend_count);
+}
+
+/* OP{cmd, SERVICE{key tcp 10.96.2.1:80, fn}} */
+static void put_op_with(struct nl_msg *m, int cmd, void (*fn)(struct nl_msg *m))
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+	struct nlattr *s;
+
+	nla_put_u32(m, SVCNAT_A_OP_CMD, cmd);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, "10.96.2.1", 80);
+	fn(m);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+}
+
+static void f_op_new_lb_dup(struct nl_msg *m)
+{
+	put_op_with(m, SVCNAT_CMD_SERVICE_NEW, g_lb_dup);
+}
+
+static void f_op_set_backend(struct nl_msg *m)
+{
+	put_op_with(m, SVCNAT_CMD_SERVICE_SET, g_backend);
+}
+
+TXN_BAD_OP(sc_txn_op_lb_dup, f_op_new_lb_dup)
+TXN_BAD_OP(sc_txn_op_set_backend, f_op_set_backend)
+
+/* config-get into r->config; 0 on success */
+static int config_get(struct reply *r)
+{
+	transact(main_sk, msg_new(SVCNAT_CMD_CONFIG_GET, 0), r);
+	return r->error || !r->config_len ? -1 : 0;
+}
+
+/* config-set of what config-get returned (less the counters) */
+static void config_restore(const struct reply *saved, struct reply *r)
+{
+	const struct nlattr *nest = (const struct nlattr *)saved->config;
+	struct nl_msg *m = msg_new(SVCNAT_CMD_CONFIG_SET, 0);
+	struct nlattr *c = nla_nest_start(m, SVCNAT_A_CONFIG);
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem)
+		if (nla_type(a) != SVCNAT_A_CONFIG_STATS)
+			nla_put(m, a->nla_type, nla_len(a), nla_data(a));
+	nla_nest_end(m, c);
+	transact(main_sk, m, r);
+}
+
+/* r is the scenario's reply: note when the node configuration changed */
+static void config_expect(const struct reply *before, struct reply *r)
+{
+	struct reply after;
+
+	if (config_get(&after)) {
+		add_note(r, "config-get failed: errno=%d %s", -after.error,
+			 after.msg);
+		return;
+	}
+	if (after.config_len != before->config_len ||
+	    memcmp(after.config, before->config, after.config_len))
+		add_note(r, "the node configuration changed");
+}
+
+/* config-set with fn filling the config nest; config unchanged after */
+static void config_set_with(struct reply *r, void (*fn)(struct nl_msg *m))
+{
+	struct nl_msg *m;
+	struct nlattr *c;
+	struct reply before;
+
+	if (config_get(&before)) {
+		reply_init(r);
+		r->error = -EIO;
+		add_note(r, "config-get failed: errno=%d %s", -before.error,
+			 before.msg);
+		return;
+	}
+	m = msg_new(SVCNAT_CMD_CONFIG_SET, 0);
+	c = nla_nest_start(m, SVCNAT_A_CONFIG);
+	fn(m);
+	nla_nest_end(m, c);
+	transact(main_sk, m, r);
+	config_expect(&before, r);
+}
+
+static void c_cidr_len33(struct nl_msg *m)
+{
+	put_prefix(m, SVCNAT_A_CONFIG_CLUSTER_CIDR, "10.244.0.0", 33);
+}
+
+static void c_host_bits(struct nl_msg *m)
+{
+	put_prefix(m, SVCNAT_A_CONFIG_CLUSTER_CIDR, "10.244.1.0", 16);
+}
+
+static void c_ipv6(struct nl_msg *m)
+{
+	struct nlattr *p = nla_nest_start(m, SVCNAT_A_CONFIG_CLUSTER_CIDR);
+
+	nla_put(m, SVCNAT_A_PREFIX_ADDR_IPV6, sizeof(v6addr), v6addr);
+	nla_put_u8(m, SVCNAT_A_PREFIX_LEN, 64);
+	nla_nest_end(m, p);
+}
+
+static void c_too_many(struct nl_msg *m)
+{
+	char addr[32];
+
+	for (int i = 0; i <= SVCNAT_MAX_ADDRS; i++) {
+		snprintf(addr, sizeof(addr), "10.%d.0.0", 100 + i);
+		put_prefix(m, SVCNAT_A_CONFIG_SERVICE_CIDR, addr, 16);
+	}
+}
+
+static void c_dup(struct nl_msg *m)
+{
+	put_prefix(m, SVCNAT_A_CONFIG_NODEPORT_CIDR, "10.0.1.0", 24);
+	put_prefix(m, SVCNAT_A_CONFIG_NODEPORT_CIDR, "10.0.1.0", 24);
+}
+
+static void c_mark_zero(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_CONFIG_MASQ_MARK, 0);
+}
+
+static void c_mark_two_bits(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_CONFIG_MASQ_MARK, 0x6000);
+}
+
+static void c_bad_mode(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_CONFIG_MASQ_MODE, SVCNAT_MASQ_MODE_MARK + 1);
+}
+
+static void c_bad_unknown_port(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_CONFIG_UNKNOWN_PORT, 7);
+}
+
+static void c_masq_all_2(struct nl_msg *m)
+{
+	nla_put_u8(m, SVCNAT_A_CONFIG_MASQUERADE_ALL, 2);
+}
+
+static void c_stats(struct nl_msg *m)
+{
+	struct nlattr *st = nla_nest_start(m, SVCNAT_A_CONFIG_STATS);
+
+	nla_put_u64(m, SVCNAT_A_STATS_DROPPED_UNALLOCATED, 1);
+	nla_nest_end(m, st);
+}
+
+#define CONFIG_SET_WITH(name, fn) \
+	static void name(struct reply *r) { config_set_with(r, fn); }
+
+CONFIG_SET_WITH(sc_config_cidr_len33, c_cidr_len33)
+CONFIG_SET_WITH(sc_config_host_bits, c_host_bits)
+CONFIG_SET_WITH(sc_config_ipv6, c_ipv6)
+CONFIG_SET_WITH(sc_config_too_many, c_too_many)
+CONFIG_SET_WITH(sc_config_dup, c_dup)
+CONFIG_SET_WITH(sc_config_mark_zero, c_mark_zero)
+CONFIG_SET_WITH(sc_config_mark_two_bits, c_mark_two_bits)
+CONFIG_SET_WITH(sc_config_bad_mode, c_bad_mode)
+CONFIG_SET_WITH(sc_config_bad_unknown_port, c_bad_unknown_port)
+CONFIG_SET_WITH(sc_config_masq_all_2, c_masq_all_2)
+CONFIG_SET_WITH(sc_config_stats, c_stats)
+
+static void sc_config_get_attr(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_CONFIG_GET, 0);
+	struct nlattr *c = nla_nest_start(m, SVCNAT_A_CONFIG);
+
+	/* not empty: libnl drops an empty nest */
+	nla_put_u8(m, SVCNAT_A_CONFIG_MASQUERADE_ALL, 1);
+	nla_nest_end(m, c);
+	transact(main_sk, m, r);
+}
+
+/* flags of a trace request */
+#define T_NO_SRC	0x1
+#define T_NO_DST	0x2
+#define T_NO_DPORT	0x4
+#define T_V6_SRC	0x8
+
+/* trace of proto src -> dst:dport; origin < 0: absent; extra: more attrs */
+static void trace_req(struct reply *r, int flags, uint8_t proto,
+		      const char *src, const char *dst, uint16_t dport,
+		      long origin, void (*extra)(struct nl_msg *m))
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_TRACE, 0);
+	struct nlattr *t = nla_nest_start(m, SVCNAT_A_TRACE);
+
+	nla_put_u8(m, SVCNAT_A_TRACE_PROTO, proto);
+	if (flags & T_V6_SRC)
+		nla_put(m, SVCNAT_A_TRACE_SRC_IPV6, sizeof(v6addr), v6addr);
+	else if (!(flags & T_NO_SRC))
+		nla_put_u32(m, SVCNAT_A_TRACE_SRC_IPV4, ip4(src));
+	if (!(flags & T_NO_DST))
+		nla_put_u32(m, SVCNAT_A_TRACE_DST_IPV4, ip4(dst));
+	if (!(flags & T_NO_DPORT))
+		nla_put_u16(m, SVCNAT_A_TRACE_DST_PORT, htons(dport));
+	if (origin >= 0)
+		nla_put_u32(m, SVCNAT_A_TRACE_ORIGIN, origin);
+	if (extra)
+		extra(m);
+	nla_nest_end(m, t);
+	transact(main_sk, m, r);
+}
+
+static void sc_trace_no_nest(struct reply *r)
+{
+	transact(main_sk, msg_new(SVCNAT_CMD_TRACE, 0), r);
+}
+
+static void sc_trace_missing_dst(struct reply *r)
+{
+	trace_req(r, T_NO_DST, IPPROTO_TCP, "10.0.1.2", NULL, KEY_PORT, -1,
+		  NULL);
+}
+
+static void sc_trace_missing_dport(struct reply *r)
+{
+	trace_req(r, T_NO_DPORT, IPPROTO_TCP, "10.0.1.2", KEY_ADDR, 0, -1,
+		  NULL);
+}
+
+static void sc_trace_missing_src(struct reply *r)
+{
+	trace_req(r, T_NO_SRC, IPPROTO_TCP, NULL, KEY_ADDR, KEY_PORT, -1,
+		  NULL);
+}
+
+static void sc_trace_dport_zero(struct reply *r)
+{
+	trace_req(r, 0, IPPROTO_TCP, "10.0.1.2", KEY_ADDR, 0, -1, NULL);
+}
+
+static void sc_trace_bad_proto(struct reply *r)
+{
+	trace_req(r, 0, IPPROTO_ICMP, "10.0.1.2", KEY_ADDR, KEY_PORT, -1,
+		  NULL);
+}
+
+static void sc_trace_ipv6(struct reply *r)
+{
+	trace_req(r, T_V6_SRC, IPPROTO_TCP, NULL, KEY_ADDR, KEY_PORT, -1,
+		  NULL);
+}
+
+static void sc_trace_bad_origin(struct reply *r)
+{
+	trace_req(r, 0, IPPROTO_TCP, "10.0.1.2", KEY_ADDR, KEY_PORT,
+		  SVCNAT_ORIGIN_OTHER + 1, NULL);
+}
+
+static void t_verdict(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_TRACE_VERDICT, SVCNAT_VERDICT_ACCEPT);
+}
+
+static void sc_trace_reply_attr(struct reply *r)
+{
+	trace_req(r, 0, IPPROTO_TCP, "10.0.1.2", KEY_ADDR, KEY_PORT, -1,
+		  t_verdict);
+}
+
+/* TEST-NET-1 is in no cluster CIDR: it cannot be a pod */
+static void sc_trace_origin_pod(struct reply *r)
+{
+	trace_req(r, 0, IPPROTO_TCP, "192.0.2.1", KEY_ADDR, KEY_PORT,
+		  SVCNAT_ORIGIN_POD, NULL);
+}
+
+/*
+ * A source in the cluster CIDRs traced as "other": the cluster CIDR is
+ * set for the case and the configuration put back after.
+ */
+static void sc_trace_origin_other(struct reply *r)
+{
+	struct reply before, cr;
+	struct nl_msg *m;
+	struct nlattr *c;
+
+	if (config_get(&before)) {
+		reply_init(r);
+		r->error = -EIO;
+		add_note(r, "config-get failed: errno=%d %s", -before.error,
+			 before.msg);
+		return;
+	}
+	m = msg_new(SVCNAT_CMD_CONFIG_SET, 0);
+	c = nla_nest_start(m, SVCNAT_A_CONFIG);
+	put_prefix(m, SVCNAT_A_CONFIG_CLUSTER_CIDR, "10.244.0.0", 16);
+	nla_nest_end(m, c);
+	transact(main_sk, m, &cr);
+	if (cr.error) {
+		reply_init(r);
+		r->error = -EIO;
+		add_note(r, "config-set of a cluster CIDR failed: errno=%d %s",
+			 -cr.error, cr.msg);
+		return;
+	}
+	trace_req(r, 0, IPPROTO_TCP, "10.244.1.11", KEY_ADDR, KEY_PORT,
+		  SVCNAT_ORIGIN_OTHER, NULL);
+	config_restore(&before, &cr);
+	if (cr.error)
+		add_note(r, "restoring the node configuration failed: errno=%d %s",
+			 -cr.error, cr.msg);
+	config_expect(&before, r);
+}
+
 struct scenario {
 	const char *name;
 	void (*fn)(struct reply *r);
@@ -1167,6 +1673,92 @@ static const struct scenario scenarios[] = {
 	  "another socket commits our transaction" },
 	{ "txn-abort-then-commit", sc_txn_abort_then_commit, ENOENT, 1, -1, NULL, 1,
 	  "commit after abort" },
+	{ "svc-new-ext-len24", sc_svc_new_ext_len24, EINVAL, 1, -1, "32", 1,
+	  "external IP given as a /24" },
+	{ "svc-new-range-len33", sc_svc_new_range_len33, EINVAL, 1, -1, "32", 1,
+	  "source range of length 33" },
+	{ "svc-new-range-host-bits", sc_svc_new_range_host_bits, EINVAL, 1, -1, "host bits", 1,
+	  "source range 10.0.0.1/8" },
+	{ "svc-new-ext-ipv6", sc_svc_new_ext_ipv6, EOPNOTSUPP, 1, -1, "IPv6", 1,
+	  "IPv6 external IP (not supported yet)" },
+	{ "svc-new-ext-too-many", sc_svc_new_ext_too_many, EINVAL, 1, -1, "too many external IPs", 1,
+	  "max-addrs + 1 external IPs" },
+	{ "svc-new-ext-dup", sc_svc_new_ext_dup, EINVAL, 1, -1, "duplicate external IP", 1,
+	  "the same external IP twice (once with length 32)" },
+	{ "svc-new-lb-dup", sc_svc_new_lb_dup, EINVAL, 1, -1, "duplicate load-balancer IP", 1,
+	  "the same load-balancer IP twice" },
+	{ "svc-new-ext-lb-same", sc_svc_new_ext_lb_same, EINVAL, 1, -1, "both", 1,
+	  "one address as external IP and load-balancer IP" },
+	{ "svc-new-ext-cluster-ip", sc_svc_new_ext_cluster_ip, EINVAL, 1, -1, "cluster IP", 1,
+	  "external IP equal to the cluster IP" },
+	{ "svc-new-ext-multicast", sc_svc_new_ext_multicast, EINVAL, 1, -1, "unicast", 1,
+	  "multicast external IP" },
+	{ "svc-new-lb-loopback", sc_svc_new_lb_loopback, EINVAL, 1, -1, "unicast", 1,
+	  "loopback load-balancer IP" },
+	{ "svc-new-cluster-ip-bcast", sc_svc_new_cluster_ip_bcast, EINVAL, 1, -1, "unicast", 1,
+	  "cluster IP 255.255.255.255" },
+	{ "svc-new-node-port-zero", sc_svc_new_node_port_zero, EINVAL, 1, -1, "NodePort", 1,
+	  "node-port 0" },
+	{ "svc-new-ext-policy-bad", sc_svc_new_ext_policy_bad, ERANGE, 1, -1, NULL, 1,
+	  "ext-policy 2 (not a traffic-policy)" },
+	{ "svc-new-stats", sc_svc_new_stats, EINVAL, 1, -1, NULL, 1,
+	  "stats (a reply attribute) in a request" },
+	{ "svc-set-backend", sc_svc_set_backend, EINVAL, 1, -1, NULL, 1,
+	  "service-set with a backend (it keeps them)" },
+	{ "svc-set-lb-dup", sc_svc_set_lb_dup, EINVAL, 1, -1, "duplicate load-balancer IP", 1,
+	  "service-set with the same load-balancer IP twice" },
+	{ "svc-set-backend-count", sc_svc_set_backend_count, EINVAL, 1, -1, NULL, 1,
+	  "service-set with backend-count (a reply attribute)" },
+	{ "txn-op-lb-dup", sc_txn_op_lb_dup, EINVAL, 1, 0, "duplicate load-balancer IP", 1,
+	  "service-new op with the same load-balancer IP twice" },
+	{ "txn-op-set-backend", sc_txn_op_set_backend, EINVAL, 1, 0, NULL, 1,
+	  "service-set op with a backend" },
+	{ "config-cidr-len33", sc_config_cidr_len33, EINVAL, 1, -1, "32", 1,
+	  "cluster CIDR of length 33; node config unchanged" },
+	{ "config-host-bits", sc_config_host_bits, EINVAL, 1, -1, "host bits", 1,
+	  "cluster CIDR 10.244.1.0/16" },
+	{ "config-ipv6", sc_config_ipv6, EOPNOTSUPP, 1, -1, "IPv6", 1,
+	  "IPv6 cluster CIDR (not supported yet)" },
+	{ "config-too-many", sc_config_too_many, EINVAL, 1, -1, "too many service CIDRs", 1,
+	  "max-addrs + 1 service CIDRs" },
+	{ "config-dup", sc_config_dup, EINVAL, 1, -1, "duplicate NodePort CIDR", 1,
+	  "the same NodePort CIDR twice" },
+	{ "config-mark-zero", sc_config_mark_zero, EINVAL, 1, -1, "single bit", 1,
+	  "masq-mark 0" },
+	{ "config-mark-two-bits", sc_config_mark_two_bits, EINVAL, 1, -1, "single bit", 1,
+	  "masq-mark 0x6000" },
+	{ "config-bad-mode", sc_config_bad_mode, ERANGE, 1, -1, NULL, 1,
+	  "masq-mode 2 (not a masq-mode)" },
+	{ "config-bad-unknown-port", sc_config_bad_unknown_port, ERANGE, 1, -1, NULL, 1,
+	  "unknown-port 7" },
+	{ "config-masq-all-2", sc_config_masq_all_2, ERANGE, 1, -1, NULL, 1,
+	  "masquerade-all 2" },
+	{ "config-stats", sc_config_stats, EINVAL, 1, -1, NULL, 1,
+	  "stats (a reply attribute) in config-set" },
+	{ "config-get-attr", sc_config_get_attr, EINVAL, 1, -1, NULL, 1,
+	  "config-get with an attribute it does not take" },
+	{ "trace-no-nest", sc_trace_no_nest, EINVAL, 1, -1, NULL, 1,
+	  "trace without the trace attribute" },
+	{ "trace-missing-dst", sc_trace_missing_dst, EINVAL, 1, -1, "destination", 1,
+	  "trace without a destination address" },
+	{ "trace-missing-dport", sc_trace_missing_dport, EINVAL, 1, -1, NULL, 1,
+	  "trace without a destination port" },
+	{ "trace-missing-src", sc_trace_missing_src, EINVAL, 1, -1, "source", 1,
+	  "trace without a source address" },
+	{ "trace-dport-zero", sc_trace_dport_zero, EINVAL, 1, -1, NULL, 1,
+	  "trace to port 0" },
+	{ "trace-bad-proto", sc_trace_bad_proto, EINVAL, 1, -1, NULL, 1,
+	  "trace of an ICMP packet" },
+	{ "trace-ipv6", sc_trace_ipv6, EOPNOTSUPP, 1, -1, "IPv6", 1,
+	  "trace from an IPv6 source (not supported yet)" },
+	{ "trace-bad-origin", sc_trace_bad_origin, ERANGE, 1, -1, NULL, 1,
+	  "trace with origin 3 (not an origin)" },
+	{ "trace-reply-attr", sc_trace_reply_attr, EINVAL, 1, -1, NULL, 1,
+	  "trace request carrying verdict (a reply attribute)" },
+	{ "trace-origin-pod", sc_trace_origin_pod, EINVAL, 1, -1, "cannot be a pod", 1,
+	  "origin pod for a source outside the cluster CIDRs" },
+	{ "trace-origin-other", sc_trace_origin_other, EINVAL, 1, -1, "it is a pod", 1,
+	  "origin other for a source in the cluster CIDRs (set, then put back)" },
 	{ "perm-svc-new", sc_perm_svc_new, EPERM, 0, -1, NULL, 0,
 	  "(run unprivileged) service-new" },
 	{ "perm-dump", sc_perm_dump, EPERM, 0, -1, NULL, 0,

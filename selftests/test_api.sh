@@ -13,7 +13,8 @@
 #   |   svcnat: 10.96.0.10:8081 -> 10.0.2.11   |
 #   +------------------------------------------+
 #
-# "Unchanged" is checked by comparing "svcadm save" before and after.
+# "Unchanged" is checked by comparing "svcadm save" and "svcadm show-config"
+# before and after.
 
 # Functions are called indirectly (run_case), which shellcheck cannot see.
 # shellcheck disable=SC2317,SC2119
@@ -39,11 +40,17 @@ text_diff() {
 	diff "$SVCNAT_TMP/diff.a" "$SVCNAT_TMP/diff.b" || true
 }
 
+# The services and the node configuration (no traffic: counters stay 0).
+config_state() {
+	svcadm save
+	svcadm show-config
+}
+
 # expect_unchanged BEFORE: the configuration is still BEFORE.
 expect_unchanged() {
 	local after
 
-	after=$(svcadm save)
+	after=$(config_state)
 	[ "$after" = "$1" ] || fail "configuration changed:"$'\n'"$(text_diff "$1" "$after")"
 }
 
@@ -51,7 +58,7 @@ raw_netlink() {
 	local before out rc=0
 
 	base_config
-	before=$(svcadm save)
+	before=$(config_state)
 	out=$("$SVCNAT_NLRAW" all) || rc=$?
 	info "$out"
 	[ "$rc" = 0 ] || fail "svcnat-nlraw: some malformed requests were not rejected properly"
@@ -77,7 +84,7 @@ bad_svcadm_input() {
 	local before long
 
 	base_config
-	before=$(svcadm save)
+	before=$(config_state)
 	long=$(printf '%0300d' 0)
 	expect_usage_error 'address' add-service -t 10.96.0.300:80
 	expect_usage_error 'port' add-service -t 10.96.0.10:0
@@ -104,6 +111,24 @@ bad_svcadm_input() {
 	expect_usage_error '' set-backends -t 10.96.0.99:80 -r 10.0.2.14:80
 	expect_usage_error '' set-backends -t "$VIP:$VPORT" -r 10.0.2.14:80 -r 10.0.2.14:80
 	expect_usage_error '' list -t 10.96.0.99:80
+	# frontends, policies, node configuration and trace: refused by svcadm
+	# or by the kernel, either way one line and nothing changed
+	expect_usage_error '' add-service -t 10.96.0.12:80 --external-ip 198.51.100.1 --external-ip 198.51.100.1
+	expect_usage_error '' add-service -t 10.96.0.12:80 --external-ip 198.51.100.1 --lb-ip 198.51.100.1
+	expect_usage_error '' add-service -t 10.96.0.12:80 --external-ip 10.96.0.12
+	expect_usage_error '' add-service -t 10.96.0.12:80 --lb-ip 127.0.0.1
+	expect_usage_error '' add-service -t 224.0.0.1:80
+	expect_usage_error '' add-service -t 10.96.0.12:80 --lb-ip 198.51.100.2 --source-range 10.0.0.1/8
+	expect_usage_error '' add-service -t 10.96.0.12:80 --lb-ip 198.51.100.2 --source-range 10.0.0.0/33
+	expect_usage_error '' add-service -t 10.96.0.12:80 --node-port 0
+	expect_usage_error '' add-service -t 10.96.0.12:80 --external-policy bogus
+	expect_usage_error '' edit-service -t "$VIP:$VPORT" --lb-ip 198.51.100.1 --lb-ip 198.51.100.1
+	expect_usage_error '' set-config --cluster-cidr 10.244.1.0/16
+	expect_usage_error '' set-config --masq-mark 0
+	expect_usage_error '' set-config --masq-mark 0x6000
+	expect_usage_error '' set-config --masq-mode bogus
+	expect_usage_error 'pod' trace -t "$VIP:$VPORT" --from 192.0.2.1 --origin pod
+	expect_usage_error '' trace -t "$VIP:$VPORT"
 	expect_unchanged "$before"
 }
 
@@ -112,7 +137,7 @@ unprivileged() {
 	local drop=(setpriv --reuid 65534 --regid 65534 --clear-groups --inh-caps=-all)
 
 	base_config
-	before=$(svcadm save)
+	before=$(config_state)
 	out=$("${drop[@]}" "$SVCADM" list 2>&1) || rc=$?
 	info "unprivileged list -> rc=$rc: $out"
 	[ "$rc" != 0 ] || fail "unprivileged svcadm list succeeded"
@@ -147,7 +172,7 @@ batch_all_or_nothing() {
 	local before
 
 	base_config
-	before=$(svcadm save)
+	before=$(config_state)
 	# a line svcadm itself rejects
 	expect_batch_error 4 <<-EOF
 	add-service -t 10.96.1.1:80
