@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// svcadm add-service -t|-u|--sctp ADDR:PORT [--name TEXT]
+// svcadm add-service -t|-u|--sctp CLUSTERIP:PORT [--name TEXT] [--node-port PORT]
+//                    [--external-ip ADDR]... [--lb-ip ADDR]... [--source-range CIDR]...
+//                    [--external-policy cluster|local] [--internal-policy cluster|local]
 #include <linux/svcnat.h>
 
 #include "cli.hpp"
@@ -11,21 +13,33 @@ namespace {
 struct AddServiceOptions {
     ServiceOptions service;
     std::string name;
+    FrontendOptions frontends;
 };
 
 }  // namespace
 
 void setup_add_service(CLI::App& app, Command& out) {
     auto [sub, opts] = add_command<AddServiceOptions>(app, "add-service", "Add a service");
+    sub->footer(
+        "A service is one Kubernetes ServicePort: its cluster IP and port, and every other way\n"
+        "to reach it: --node-port, --external-ip and --lb-ip, which serve the same backends.\n"
+        "--source-range applies to the load-balancer IPs only. The policies are the Service's\n"
+        "externalTrafficPolicy and internalTrafficPolicy.\n"
+        "Headless services (clusterIP None) and ExternalName services cannot be expressed:\n"
+        "they have no cluster IP and no data path (kube-proxy programs nothing for them).");
     add_service_options(sub, opts->service);
     sub->add_option("--name", opts->name, "Name label, e.g. default/my-svc:http")
         ->type_name("TEXT")
         ->check(name_validator());
+    add_frontend_options(sub, opts->frontends);
     sub->callback([opts = opts, &out] {
-        svcnl::Service svc = required_service(opts->service);
+        svcnl::Service svc = required_service(
+            opts->service,
+            " (the cluster IP: headless services, clusterIP None, cannot be expressed)");
         if (!opts->name.empty()) {
             svc.name = opts->name;
         }
+        opts->frontends.apply_to(svc);
         out.name = "add-service";
         out.op = svcnl::Op{SVCNAT_CMD_SERVICE_NEW, std::move(svc)};
     });

@@ -2,14 +2,16 @@
 // svcadm apply [-f FILE|-]
 //
 // Every line is parsed before anything is sent, with the same definitions as the real
-// command line; then all changes go to the kernel as one transaction, applied entirely
-// or not at all.
+// command line. set-config lines (first in the input) are applied with one config-set;
+// then all service changes go to the kernel as one transaction, applied entirely or not
+// at all. If that transaction fails, the previous node configuration is written back.
 #include "apply.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "cli.hpp"
@@ -40,14 +42,34 @@ int run_apply(const ApplyOptions& opts) {
         }
         batch = parse_apply(in);
     }
-    if (batch.ops.empty()) {
+    if (batch.ops.empty() && batch.configs.empty()) {
         return 0;
     }
     svcnl::Socket sock;
+    std::optional<svcnl::NodeConfig> old_config;
+    if (!batch.configs.empty()) {
+        try {
+            old_config = change_config(sock, batch.configs);
+        } catch (const svcnl::KernelError& e) {
+            throw svcnl::Error(at_line(batch.config_lines.back(), e.describe_without_op()));
+        }
+    }
+    if (batch.ops.empty()) {
+        return 0;
+    }
     try {
         sock.transaction(batch.ops);
     } catch (const svcnl::KernelError& e) {
-        throw svcnl::Error(describe_apply_error(batch, e));
+        std::string message = describe_apply_error(batch, e);
+        if (old_config) {
+            try {
+                sock.set_config(*old_config);
+            } catch (const std::exception& restore) {
+                message += "; the node configuration could not be restored: ";
+                message += restore.what();
+            }
+        }
+        throw svcnl::Error(message);
     }
     return 0;
 }
@@ -73,6 +95,14 @@ Batch parse_apply(std::istream& in) {
             throw UsageError(at_line(line, "--help and --version cannot be used in apply"));
         } catch (const CLI::ParseError& e) {
             throw UsageError(at_line(line, e.what()));
+        }
+        if (cmd.config) {
+            if (!batch.ops.empty()) {
+                throw UsageError(at_line(line, "set-config must come before every other command"));
+            }
+            batch.configs.push_back(std::move(*cmd.config));
+            batch.config_lines.push_back(line);
+            continue;
         }
         if (!cmd.op) {
             throw UsageError(at_line(line, cmd.name + " cannot be used in apply"));
@@ -100,9 +130,11 @@ void setup_apply(CLI::App& app, Command& out) {
     sub->footer(
         "One command per line, written as on the command line without the word svcadm:\n"
         "add-service, edit-service, del-service, add-backend, edit-backend, del-backend,\n"
-        "set-backends or flush. Blank lines and # comments are skipped; words may be quoted\n"
-        "with '...' or \"...\". Every line is checked before anything is changed, then all\n"
-        "of them are applied as one transaction: entirely or not at all.");
+        "set-backends or flush, after any set-config lines. Blank lines and # comments are\n"
+        "skipped; words may be quoted with '...' or \"...\". Every line is checked before\n"
+        "anything is changed. The set-config lines are applied first, with one config-set;\n"
+        "then all other commands as one transaction: entirely or not at all. If the\n"
+        "transaction fails, the previous node configuration is written back.");
     sub->add_option("-f,--file", opts->file, "Input file, - for standard input")
         ->type_name("FILE")
         ->default_str("-");

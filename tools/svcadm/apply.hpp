@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "config.hpp"
 #include "svcnl/error.hpp"
 #include "svcnl/model.hpp"
 
@@ -14,13 +15,16 @@ namespace svcadm {
 
 // The configuration changes of an apply input, in order, with the input line of each.
 struct Batch {
-    std::vector<svcnl::Op> ops;
-    std::vector<std::size_t> lines;  // 1-based, one per op
+    std::vector<ConfigChange> configs;      // set-config lines, applied first
+    std::vector<std::size_t> config_lines;  // 1-based, one per set-config
+    std::vector<svcnl::Op> ops;             // the service changes: one transaction
+    std::vector<std::size_t> lines;         // 1-based, one per op
 };
 
 // Reads apply input: one command per line, written as on the svcadm command line without
 // the word svcadm; blank lines and # comments are skipped. Only the configuration
-// commands are allowed. Throws UsageError("line N: ...") for the first bad line.
+// commands are allowed, and set-config lines must come before every other command.
+// Throws UsageError("line N: ...") for the first bad line.
 Batch parse_apply(std::istream& in);
 
 // The error message for a failed transaction of `batch`: "line N: MESSAGE (strerror)" when

@@ -45,16 +45,139 @@ CLI::Validator name_validator() {
     return make_validator([](const std::string& value) { check_name(value); }, "NAME");
 }
 
+CLI::Validator service_validator() {
+    return make_validator([](const std::string& value) { (void)parse_service_endpoint(value); },
+                          "SERVICE");
+}
+
+CLI::Validator address_validator(const std::string& what) {
+    return make_validator([what](const std::string& value) { (void)parse_address(value, what); },
+                          "ADDR");
+}
+
+CLI::Validator cidr_validator() {
+    return make_validator([](const std::string& value) { (void)parse_cidr(value); }, "CIDR");
+}
+
+CLI::Validator port_validator() {
+    return make_validator([](const std::string& value) { (void)parse_port(value); }, "PORT");
+}
+
+CLI::Validator choice_validator(svcnl::EnumNames names, const std::string& what) {
+    return make_validator(
+        [names, what](const std::string& value) { (void)parse_choice(value, names, what); },
+        "CHOICE");
+}
+
+CLI::Validator on_off_validator(const std::string& what) {
+    return make_validator([what](const std::string& value) { (void)parse_on_off(value, what); },
+                          "on|off");
+}
+
+CLI::Validator mark_validator() {
+    return make_validator([](const std::string& value) { (void)parse_mark(value); }, "MARK");
+}
+
+CLI::Validator source_validator() {
+    return make_validator([](const std::string& value) { (void)parse_source(value); }, "SOURCE");
+}
+
+CLI::Validator origin_validator() {
+    return make_validator([](const std::string& value) { (void)parse_origin(value); }, "ORIGIN");
+}
+
 void add_service_options(CLI::App* sub, ServiceOptions& opts) {
     sub->add_option("-t,--tcp", opts.tcp, "TCP service")
         ->type_name("ADDR:PORT")
-        ->check(endpoint_validator(false));
+        ->check(service_validator());
     sub->add_option("-u,--udp", opts.udp, "UDP service")
         ->type_name("ADDR:PORT")
-        ->check(endpoint_validator(false));
+        ->check(service_validator());
     sub->add_option("--sctp", opts.sctp, "SCTP service")
         ->type_name("ADDR:PORT")
-        ->check(endpoint_validator(false));
+        ->check(service_validator());
+}
+
+void add_frontend_options(CLI::App* sub, FrontendOptions& opts) {
+    sub->add_option("--node-port", opts.node_port, "NodePort, served on the node's addresses")
+        ->type_name("PORT")
+        ->check(port_validator());
+    sub->add_option("--external-ip", opts.external_ips, "An externalIP (repeat for more)")
+        ->type_name("ADDR")
+        ->allow_extra_args(false)
+        ->check(address_validator("external IP"));
+    sub->add_option("--lb-ip", opts.lb_ips, "A load-balancer ingress IP (repeat for more)")
+        ->type_name("ADDR")
+        ->allow_extra_args(false)
+        ->check(address_validator("load-balancer IP"));
+    sub->add_option("--source-range", opts.source_ranges,
+                    "A loadBalancerSourceRange; applies to the load-balancer IPs only")
+        ->type_name("CIDR")
+        ->allow_extra_args(false)
+        ->check(cidr_validator());
+    sub->add_option("--external-policy", opts.external_policy,
+                    "externalTrafficPolicy (default cluster)")
+        ->type_name("cluster|local")
+        ->check(choice_validator(svcnl::kTrafficPolicyNames, "external policy"));
+    sub->add_option("--internal-policy", opts.internal_policy,
+                    "internalTrafficPolicy (default cluster)")
+        ->type_name("cluster|local")
+        ->check(choice_validator(svcnl::kTrafficPolicyNames, "internal policy"));
+}
+
+namespace {
+
+// Parses every value of a repeatable option: at most SVCNAT_MAX_ADDRS, none twice.
+template <typename T, typename Parse>
+std::vector<T> parse_list(const std::vector<std::string>& values, const std::string& option,
+                          Parse&& parse) {
+    if (values.size() > SVCNAT_MAX_ADDRS) {
+        throw CLI::ValidationError(option + ": at most " + std::to_string(SVCNAT_MAX_ADDRS) +
+                                   " values (got " + std::to_string(values.size()) + ")");
+    }
+    std::vector<T> out;
+    for (const std::string& value : values) {
+        T item = parse(value);
+        if (std::find(out.begin(), out.end(), item) != out.end()) {
+            std::string message = option;
+            message += ": '" + value + "' given twice";
+            throw CLI::ValidationError(message);
+        }
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<svcnl::Prefix> parse_cidr_list(const std::vector<std::string>& values,
+                                           const std::string& option) {
+    return parse_list<svcnl::Prefix>(values, option,
+                                     [](const std::string& v) { return parse_cidr(v); });
+}
+
+void FrontendOptions::apply_to(svcnl::Service& svc) const {
+    svc.node_port.reset();
+    if (!node_port.empty()) {
+        svc.node_port = parse_port(node_port);
+    }
+    svc.external_ips = parse_list<svcnl::Address>(
+        external_ips, "--external-ip",
+        [](const std::string& v) { return parse_address(v, "external IP"); });
+    svc.lb_ips = parse_list<svcnl::Address>(lb_ips, "--lb-ip", [](const std::string& v) {
+        return parse_address(v, "load-balancer IP");
+    });
+    svc.source_ranges = parse_cidr_list(source_ranges, "--source-range");
+    svc.ext_policy = SVCNAT_TRAFFIC_POLICY_CLUSTER;
+    if (!external_policy.empty()) {
+        svc.ext_policy =
+            parse_choice(external_policy, svcnl::kTrafficPolicyNames, "external policy");
+    }
+    svc.int_policy = SVCNAT_TRAFFIC_POLICY_CLUSTER;
+    if (!internal_policy.empty()) {
+        svc.int_policy =
+            parse_choice(internal_policy, svcnl::kTrafficPolicyNames, "internal policy");
+    }
 }
 
 void add_backend_option(CLI::App* sub, std::string& backend) {
@@ -78,16 +201,16 @@ std::optional<svcnl::Service> selected_service(const ServiceOptions& opts) {
         if (svc) {
             throw CLI::ValidationError("give only one of -t, -u and --sctp");
         }
-        const Endpoint ep = parse_endpoint(*text);
+        const Endpoint ep = parse_service_endpoint(*text);
         svc = svcnl::Service{.proto = proto, .addr = ep.addr, .port = ep.port};
     }
     return svc;
 }
 
-svcnl::Service required_service(const ServiceOptions& opts) {
+svcnl::Service required_service(const ServiceOptions& opts, const std::string& hint) {
     auto svc = selected_service(opts);
     if (!svc) {
-        throw CLI::RequiredError("one of -t, -u or --sctp ADDR:PORT is required",
+        throw CLI::RequiredError("one of -t, -u or --sctp ADDR:PORT is required" + hint,
                                  CLI::ExitCodes::RequiredError);
     }
     return std::move(*svc);
@@ -132,6 +255,9 @@ CommandLine::CommandLine()
     setup_save(app_, result_);
     setup_apply(app_, result_);
     setup_flush(app_, result_);
+    setup_set_config(app_, result_);
+    setup_show_config(app_, result_);
+    setup_trace(app_, result_);
     app_.footer(
         "A service is -t (TCP), -u (UDP) or --sctp (SCTP) followed by ADDR:PORT, IPv6\n"
         "addresses in brackets: [ADDR]:PORT. See 'svcadm COMMAND --help' for each command.");
@@ -166,6 +292,11 @@ int execute(const Command& cmd) {
     if (cmd.op) {
         svcnl::Socket sock;
         sock.execute(*cmd.op);
+        return 0;
+    }
+    if (cmd.config) {
+        svcnl::Socket sock;
+        change_config(sock, std::span<const ConfigChange>(&*cmd.config, 1));
         return 0;
     }
     return cmd.run();

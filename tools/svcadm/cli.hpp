@@ -12,16 +12,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include "config.hpp"
 #include "svcnl/model.hpp"
 
 namespace svcadm {
 
-// A parsed command line: either a configuration change, which can be sent on its own or
-// as part of an apply transaction, or an action of its own (list, save, apply).
+// A parsed command line: a change of the services, which can be sent on its own or as part
+// of an apply transaction; a change of the node configuration (set-config, also allowed in
+// apply); or an action of its own (list, save, apply, show-config, trace).
 struct Command {
-    std::string name;             // the subcommand
-    std::optional<svcnl::Op> op;  // configuration changes
-    std::function<int()> run;     // list, save, apply: returns the exit status
+    std::string name;                    // the subcommand
+    std::optional<svcnl::Op> op;         // changes of the services
+    std::optional<ConfigChange> config;  // set-config
+    std::function<int()> run;            // the actions: returns the exit status
 };
 
 class CommandLine {
@@ -55,7 +58,8 @@ std::pair<CLI::App*, std::shared_ptr<Options>> add_command(CLI::App& app, const 
     return {sub, opts};
 }
 
-// -t/-u/--sctp ADDR:PORT
+// -t/-u/--sctp ADDR:PORT (a cluster IP: "None" and DNS names are refused with a message
+// saying that headless and ExternalName services cannot be expressed)
 struct ServiceOptions {
     std::string tcp;
     std::string udp;
@@ -67,8 +71,30 @@ void add_backend_option(CLI::App* sub, std::string& backend);
 // The service (key only) the options select; nullopt if none is given. Throws
 // CLI::ValidationError if more than one is given.
 std::optional<svcnl::Service> selected_service(const ServiceOptions& opts);
-// As selected_service(), but one of the options is required.
-svcnl::Service required_service(const ServiceOptions& opts);
+// As selected_service(), but one of the options is required; `hint` is added to the
+// error.
+svcnl::Service required_service(const ServiceOptions& opts, const std::string& hint = {});
+
+// --node-port --external-ip --lb-ip --source-range --external-policy --internal-policy
+struct FrontendOptions {
+    std::string node_port;
+    std::vector<std::string> external_ips;
+    std::vector<std::string> lb_ips;
+    std::vector<std::string> source_ranges;
+    std::string external_policy;
+    std::string internal_policy;
+
+    // Sets the frontends and policies of `svc` to exactly what the options say (absent:
+    // none, cluster). Throws CLI::ValidationError for more than SVCNAT_MAX_ADDRS values of
+    // one option or a value given twice.
+    void apply_to(svcnl::Service& svc) const;
+};
+void add_frontend_options(CLI::App* sub, FrontendOptions& opts);
+
+// The values of a repeatable CIDR option (named `option` in errors): at most
+// SVCNAT_MAX_ADDRS, none twice, else CLI::ValidationError.
+std::vector<svcnl::Prefix> parse_cidr_list(const std::vector<std::string>& values,
+                                           const std::string& option);
 
 // --not-ready --not-serving --terminating --local
 struct ConditionOptions {
@@ -87,6 +113,15 @@ void add_condition_options(CLI::App* sub, ConditionOptions& opts);
 CLI::Validator endpoint_validator(bool allow_weight);
 CLI::Validator weight_validator();
 CLI::Validator name_validator();
+CLI::Validator service_validator();
+CLI::Validator address_validator(const std::string& what);
+CLI::Validator cidr_validator();
+CLI::Validator port_validator();
+CLI::Validator choice_validator(svcnl::EnumNames names, const std::string& what);
+CLI::Validator on_off_validator(const std::string& what);
+CLI::Validator mark_validator();
+CLI::Validator source_validator();
+CLI::Validator origin_validator();
 
 // The subcommands, one file each.
 void setup_add_service(CLI::App& app, Command& out);
@@ -100,6 +135,9 @@ void setup_list(CLI::App& app, Command& out);
 void setup_save(CLI::App& app, Command& out);
 void setup_apply(CLI::App& app, Command& out);
 void setup_flush(CLI::App& app, Command& out);
+void setup_set_config(CLI::App& app, Command& out);
+void setup_show_config(CLI::App& app, Command& out);
+void setup_trace(CLI::App& app, Command& out);
 
 // Runs svcadm with the given arguments (without the program name) and returns the exit
 // status: 0 success, 1 runtime or kernel error, 2 usage error. Errors are printed as one

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// svcadm edit-service -t|-u|--sctp ADDR:PORT [--name TEXT]
+// svcadm edit-service -t|-u|--sctp CLUSTERIP:PORT [--name TEXT] [--node-port PORT]
+//                     [--external-ip ADDR]... [--lb-ip ADDR]... [--source-range CIDR]...
+//                     [--external-policy cluster|local] [--internal-policy cluster|local]
 //
-// The name is set to exactly what --name says: without --name (or with --name '') the
-// service is left without a name.
+// Like ipvsadm -E: the name, the frontends and the policies are set to exactly what the
+// options say (an option not given means no name, no NodePort, no such addresses, policy
+// cluster). The backends are kept.
 #include <linux/svcnat.h>
 
 #include "cli.hpp"
@@ -14,21 +17,27 @@ namespace {
 struct EditServiceOptions {
     ServiceOptions service;
     std::string name;
+    FrontendOptions frontends;
 };
 
 }  // namespace
 
 void setup_edit_service(CLI::App& app, Command& out) {
-    auto [sub, opts] =
-        add_command<EditServiceOptions>(app, "edit-service", "Change a service's name");
-    sub->footer("The name is set to exactly what --name says: without --name it is removed.");
+    auto [sub, opts] = add_command<EditServiceOptions>(
+        app, "edit-service", "Replace a service's name, frontends and policies");
+    sub->footer(
+        "The name, NodePort, external IPs, load-balancer IPs, source ranges and policies are\n"
+        "set to exactly what the options say, like ipvsadm -E: an option left out removes\n"
+        "that setting (policies go back to cluster). The backends are kept.");
     add_service_options(sub, opts->service);
     sub->add_option("--name", opts->name, "Name label, e.g. default/my-svc:http")
         ->type_name("TEXT")
         ->check(name_validator());
+    add_frontend_options(sub, opts->frontends);
     sub->callback([opts = opts, &out] {
         svcnl::Service svc = required_service(opts->service);
         svc.name = opts->name;
+        opts->frontends.apply_to(svc);
         out.name = "edit-service";
         out.op = svcnl::Op{SVCNAT_CMD_SERVICE_SET, std::move(svc)};
     });

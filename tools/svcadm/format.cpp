@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <optional>
 #include <utility>
 
 #include "parse.hpp"
@@ -62,6 +63,62 @@ std::string hex_digits(std::uint32_t value, int width) {
     return digits;
 }
 
+std::string join(const std::vector<std::string>& words, std::string_view sep) {
+    std::string out;
+    for (const std::string& word : words) {
+        out += out.empty() ? "" : std::string(sep);
+        out += word;
+    }
+    return out;
+}
+
+template <typename T>
+std::vector<std::string> texts(const std::vector<T>& items) {
+    std::vector<std::string> out;
+    out.reserve(items.size());
+    for (const T& item : items) {
+        out.push_back(item.to_string());
+    }
+    return out;
+}
+
+// "conns 3 masqueraded 1 ..." for the service counters; absent counters read 0.
+std::string service_stats_words(const std::optional<svcnl::Stats>& stats) {
+    const svcnl::Stats st = stats.value_or(svcnl::Stats{});
+    return "conns " + std::to_string(st.conns) + " masqueraded " + std::to_string(st.masqueraded) +
+           " rejected-no-endpoints " + std::to_string(st.rejected_no_endpoints) +
+           " dropped-no-local " + std::to_string(st.dropped_no_local) + " dropped-source-range " +
+           std::to_string(st.dropped_source_range);
+}
+
+std::string policy_name(std::uint32_t policy) {
+    return svcnl::enum_name(svcnl::kTrafficPolicyNames, policy);
+}
+
+// The "  OPTION: VALUE..." lines of the frontends and policies that are not the default.
+std::string frontend_lines(const Service& svc) {
+    std::string out;
+    if (svc.node_port) {
+        out += "  node-port: " + std::to_string(*svc.node_port) + "\n";
+    }
+    if (!svc.external_ips.empty()) {
+        out += "  external-ip: " + join(texts(svc.external_ips), " ") + "\n";
+    }
+    if (!svc.lb_ips.empty()) {
+        out += "  lb-ip: " + join(texts(svc.lb_ips), " ") + "\n";
+    }
+    if (!svc.source_ranges.empty()) {
+        out += "  source-range: " + join(texts(svc.source_ranges), " ") + "\n";
+    }
+    if (svc.ext_policy != SVCNAT_TRAFFIC_POLICY_CLUSTER) {
+        out += "  external-policy: " + policy_name(svc.ext_policy) + "\n";
+    }
+    if (svc.int_policy != SVCNAT_TRAFFIC_POLICY_CLUSTER) {
+        out += "  internal-policy: " + policy_name(svc.int_policy) + "\n";
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string format_conditions(std::uint32_t flags) {
@@ -79,7 +136,7 @@ std::string format_conditions(std::uint32_t flags) {
     return out.empty() ? "-" : out;
 }
 
-std::string format_table(const std::vector<Service>& services) {
+std::string format_table(const std::vector<Service>& services, bool stats) {
     constexpr std::string_view kLocal = "LocalAddress:Port";
     constexpr std::string_view kRemote = "RemoteAddress:Port";
     constexpr std::size_t kProtoWidth = 4;
@@ -105,6 +162,10 @@ std::string format_table(const std::vector<Service>& services) {
                svcnl::one_line(svc.name.value_or(""));
         rstrip(line);
         out += line + "\n";
+        out += frontend_lines(svc);
+        if (stats) {
+            out += "  stats: " + service_stats_words(svc.stats) + "\n";
+        }
         for (const Backend& be : svc.backends) {
             line = "  -> " + pad(svcnl::format_endpoint(be.addr, be.port), width) + " " +
                    pad(std::to_string(be.weight_or_default()), kWeightWidth) + " " +
@@ -147,6 +208,55 @@ std::string json_string(std::string_view text) {
     return out;
 }
 
+namespace {
+
+std::string json_string_array(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += (i == 0 ? "" : ", ") + json_string(items[i]);
+    }
+    return out + "]";
+}
+
+std::string json_bool(bool value) {
+    return value ? "true" : "false";
+}
+
+// One backend as a JSON object; `indent` is the indentation of its braces.
+std::string backend_json(const Backend& be, const std::string& indent) {
+    const std::uint32_t flags = be.flags_or_default();
+    std::string out = indent + "{\n";
+    out += indent + "  \"address\": " + json_string(be.addr.to_string()) + ",\n";
+    out += indent + "  \"port\": " + std::to_string(be.port) + ",\n";
+    out += indent + "  \"weight\": " + std::to_string(be.weight_or_default()) + ",\n";
+    out += indent + "  \"flags\": " + std::to_string(flags) + ",\n";
+    out += indent + "  \"conditions\": {";
+    for (std::size_t k = 0; k < kConditions.size(); ++k) {
+        const auto& [bit, name] = kConditions.at(k);
+        out += k == 0 ? "" : ", ";
+        out += json_string(name) + ": " + json_bool((flags & bit) != 0);
+    }
+    out += "}\n";
+    return out + indent + "}";
+}
+
+// A member holding an array of backends, without the trailing comma or newline.
+std::string backends_json(const std::vector<Backend>& backends, const std::string& indent,
+                          std::string_view key) {
+    std::string out = indent + json_string(key) + ": [";
+    if (backends.empty()) {
+        return out + "]";
+    }
+    out += "\n";
+    for (std::size_t j = 0; j < backends.size(); ++j) {
+        out += backend_json(backends[j], indent + "  ");
+        out += j + 1 < backends.size() ? ",\n" : "\n";
+    }
+    return out + indent + "]";
+}
+
+}  // namespace
+
 std::string format_json(const std::vector<Service>& services) {
     if (services.empty()) {
         return "{\n  \"services\": []\n}\n";
@@ -154,37 +264,154 @@ std::string format_json(const std::vector<Service>& services) {
     std::string out = "{\n  \"services\": [\n";
     for (std::size_t i = 0; i < services.size(); ++i) {
         const Service& svc = services[i];
+        const svcnl::Stats st = svc.stats.value_or(svcnl::Stats{});
         out += "    {\n";
         out += "      \"protocol\": " + json_string(svcnl::proto_name(svc.proto)) + ",\n";
         out += "      \"address\": " + json_string(svc.addr.to_string()) + ",\n";
         out += "      \"port\": " + std::to_string(svc.port) + ",\n";
         out += "      \"name\": " + json_string(svc.name.value_or("")) + ",\n";
-        if (svc.backends.empty()) {
-            out += "      \"backends\": []\n";
-        } else {
-            out += "      \"backends\": [\n";
-            for (std::size_t j = 0; j < svc.backends.size(); ++j) {
-                const Backend& be = svc.backends[j];
-                const std::uint32_t flags = be.flags_or_default();
-                out += "        {\n";
-                out += "          \"address\": " + json_string(be.addr.to_string()) + ",\n";
-                out += "          \"port\": " + std::to_string(be.port) + ",\n";
-                out += "          \"weight\": " + std::to_string(be.weight_or_default()) + ",\n";
-                out += "          \"flags\": " + std::to_string(flags) + ",\n";
-                out += "          \"conditions\": {";
-                for (std::size_t k = 0; k < kConditions.size(); ++k) {
-                    const auto& [bit, name] = kConditions.at(k);
-                    out += k == 0 ? "" : ", ";
-                    out += json_string(name) + ": " + ((flags & bit) != 0 ? "true" : "false");
-                }
-                out += "}\n";
-                out += j + 1 < svc.backends.size() ? "        },\n" : "        }\n";
-            }
-            out += "      ]\n";
-        }
+        out += "      \"node-port\": " +
+               (svc.node_port ? std::to_string(*svc.node_port) : std::string("null")) + ",\n";
+        out += "      \"external-ip\": " + json_string_array(texts(svc.external_ips)) + ",\n";
+        out += "      \"lb-ip\": " + json_string_array(texts(svc.lb_ips)) + ",\n";
+        out += "      \"source-range\": " + json_string_array(texts(svc.source_ranges)) + ",\n";
+        out += "      \"external-policy\": " + json_string(policy_name(svc.ext_policy)) + ",\n";
+        out += "      \"internal-policy\": " + json_string(policy_name(svc.int_policy)) + ",\n";
+        out += R"(      "stats": {"conns": )" + std::to_string(st.conns) +
+               ", \"masqueraded\": " + std::to_string(st.masqueraded) +
+               ", \"rejected-no-endpoints\": " + std::to_string(st.rejected_no_endpoints) +
+               ", \"dropped-no-local\": " + std::to_string(st.dropped_no_local) +
+               ", \"dropped-source-range\": " + std::to_string(st.dropped_source_range) + "},\n";
+        out += backends_json(svc.backends, "      ", "backends") + "\n";
         out += i + 1 < services.size() ? "    },\n" : "    }\n";
     }
     out += "  ]\n}\n";
+    return out;
+}
+
+namespace {
+
+std::string prefix_list(const std::vector<svcnl::Prefix>& prefixes) {
+    return prefixes.empty() ? "-" : join(texts(prefixes), " ");
+}
+
+std::string node_stats(const svcnl::NodeConfig& config) {
+    const svcnl::Stats st = config.stats.value_or(svcnl::Stats{});
+    return "rejected-unknown-port " + std::to_string(st.rejected_unknown_port) +
+           " dropped-unallocated " + std::to_string(st.dropped_unallocated);
+}
+
+}  // namespace
+
+std::string format_config(const svcnl::NodeConfig& config) {
+    std::string out;
+    out += "cluster-cidr: " + prefix_list(config.cluster_cidrs) + "\n";
+    out += "nodeport-address: " + prefix_list(config.nodeport_cidrs) + "\n";
+    out += "service-cidr: " + prefix_list(config.service_cidrs) + "\n";
+    out += std::string("masquerade-all: ") + (config.masquerade_all ? "on" : "off") + "\n";
+    out += "masq-mark: " + format_mark(config.masq_mark) + "\n";
+    out += "masq-mode: " + svcnl::enum_name(svcnl::kMasqModeNames, config.masq_mode) + "\n";
+    out +=
+        "unknown-port: " + svcnl::enum_name(svcnl::kUnknownPortNames, config.unknown_port) + "\n";
+    out += "unallocated: " + svcnl::enum_name(svcnl::kUnallocatedNames, config.unallocated) + "\n";
+    out += "stats: " + node_stats(config) + "\n";
+    return out;
+}
+
+std::string format_config_json(const svcnl::NodeConfig& config) {
+    const svcnl::Stats st = config.stats.value_or(svcnl::Stats{});
+    std::string out = "{\n";
+    out += "  \"cluster-cidr\": " + json_string_array(texts(config.cluster_cidrs)) + ",\n";
+    out += "  \"nodeport-address\": " + json_string_array(texts(config.nodeport_cidrs)) + ",\n";
+    out += "  \"service-cidr\": " + json_string_array(texts(config.service_cidrs)) + ",\n";
+    out += "  \"masquerade-all\": " + json_bool(config.masquerade_all) + ",\n";
+    out += "  \"masq-mark\": " + std::to_string(config.masq_mark) + ",\n";
+    out += "  \"masq-mode\": " +
+           json_string(svcnl::enum_name(svcnl::kMasqModeNames, config.masq_mode)) + ",\n";
+    out += "  \"unknown-port\": " +
+           json_string(svcnl::enum_name(svcnl::kUnknownPortNames, config.unknown_port)) + ",\n";
+    out += "  \"unallocated\": " +
+           json_string(svcnl::enum_name(svcnl::kUnallocatedNames, config.unallocated)) + ",\n";
+    out += R"(  "stats": {"rejected-unknown-port": )" + std::to_string(st.rejected_unknown_port) +
+           ", \"dropped-unallocated\": " + std::to_string(st.dropped_unallocated) + "}\n";
+    out += "}\n";
+    return out;
+}
+
+namespace {
+
+std::string optional_name(svcnl::EnumNames names, const std::optional<std::uint32_t>& value) {
+    return value ? svcnl::enum_name(names, *value) : "none";
+}
+
+}  // namespace
+
+std::string format_trace(const svcnl::TraceReply& reply) {
+    std::string out = "verdict=" + svcnl::enum_name(svcnl::kVerdictNames, reply.verdict) +
+                      " reason=" + svcnl::enum_name(svcnl::kReasonNames, reply.reason) +
+                      " origin=" + optional_name(svcnl::kOriginNames, reply.origin) +
+                      " frontend=" + optional_name(svcnl::kFrontendNames, reply.frontend) +
+                      " set=" + svcnl::enum_name(svcnl::kEndpointSetNames, reply.endpoint_set) +
+                      " masquerade=" + (reply.masquerade ? "yes" : "no") + " masq-reason=" +
+                      svcnl::enum_name(svcnl::kMasqReasonNames, reply.masq_reason) + "\n";
+    if (reply.service) {
+        const Service& svc = *reply.service;
+        std::string line = "service: " + proto_column(svc.proto) + " " +
+                           svcnl::format_endpoint(svc.addr, svc.port) + " " +
+                           svcnl::one_line(svc.name.value_or(""));
+        rstrip(line);
+        out += line + "\n";
+    }
+    for (const Backend& be : reply.candidates) {
+        out += "candidate: " + svcnl::format_endpoint(be.addr, be.port) + " weight " +
+               std::to_string(be.weight_or_default()) + " " +
+               format_conditions(be.flags_or_default()) + "\n";
+    }
+    if (reply.backend) {
+        out +=
+            "backend: " + svcnl::format_endpoint(reply.backend->addr, reply.backend->port) + "\n";
+    }
+    if (reply.hairpin) {
+        out += "hairpin: yes\n";
+    }
+    return out;
+}
+
+std::string format_trace_json(const svcnl::TraceReply& reply) {
+    const auto name_or_null = [](svcnl::EnumNames names,
+                                 const std::optional<std::uint32_t>& value) {
+        return value ? json_string(svcnl::enum_name(names, *value)) : std::string("null");
+    };
+    std::string out = "{\n";
+    out += "  \"verdict\": " + json_string(svcnl::enum_name(svcnl::kVerdictNames, reply.verdict)) +
+           ",\n";
+    out +=
+        "  \"reason\": " + json_string(svcnl::enum_name(svcnl::kReasonNames, reply.reason)) + ",\n";
+    out += "  \"origin\": " + name_or_null(svcnl::kOriginNames, reply.origin) + ",\n";
+    out += "  \"frontend\": " + name_or_null(svcnl::kFrontendNames, reply.frontend) + ",\n";
+    out += "  \"set\": " +
+           json_string(svcnl::enum_name(svcnl::kEndpointSetNames, reply.endpoint_set)) + ",\n";
+    out += "  \"masquerade\": " + json_bool(reply.masquerade) + ",\n";
+    out += "  \"masq-reason\": " +
+           json_string(svcnl::enum_name(svcnl::kMasqReasonNames, reply.masq_reason)) + ",\n";
+    if (reply.service) {
+        const Service& svc = *reply.service;
+        out += R"(  "service": {"protocol": )" + json_string(svcnl::proto_name(svc.proto)) +
+               ", \"address\": " + json_string(svc.addr.to_string()) +
+               ", \"port\": " + std::to_string(svc.port) +
+               ", \"name\": " + json_string(svc.name.value_or("")) + "},\n";
+    } else {
+        out += "  \"service\": null,\n";
+    }
+    out += backends_json(reply.candidates, "  ", "candidate") + ",\n";
+    if (reply.backend) {
+        out += R"(  "backend": {"address": )" + json_string(reply.backend->addr.to_string()) +
+               ", \"port\": " + std::to_string(reply.backend->port) + "},\n";
+    } else {
+        out += "  \"backend\": null,\n";
+    }
+    out += "  \"hairpin\": " + json_bool(reply.hairpin) + "\n";
+    out += "}\n";
     return out;
 }
 
@@ -226,10 +453,74 @@ std::string condition_options(std::uint32_t flags) {
     return out;
 }
 
+// The name of a known value of `names`, or Error naming what cannot be saved.
+std::string known_name(svcnl::EnumNames names, std::uint32_t value, const std::string& what) {
+    if (value >= names.size()) {
+        throw svcnl::Error("cannot save " + what + " " + std::to_string(value));
+    }
+    return std::string(names[value]);
+}
+
+std::string list_options(std::string_view option, const std::vector<std::string>& values) {
+    std::string out;
+    for (const std::string& value : values) {
+        out += " --" + std::string(option) + " " + value;
+    }
+    return out;
+}
+
+std::string frontend_options(const Service& svc, const std::string& key) {
+    std::string out;
+    if (svc.node_port) {
+        out += " --node-port " + std::to_string(*svc.node_port);
+    }
+    out += list_options("external-ip", texts(svc.external_ips));
+    out += list_options("lb-ip", texts(svc.lb_ips));
+    out += list_options("source-range", texts(svc.source_ranges));
+    if (svc.ext_policy != SVCNAT_TRAFFIC_POLICY_CLUSTER) {
+        out += " --external-policy " + known_name(svcnl::kTrafficPolicyNames, svc.ext_policy,
+                                                  "the external policy of " + key + ":");
+    }
+    if (svc.int_policy != SVCNAT_TRAFFIC_POLICY_CLUSTER) {
+        out += " --internal-policy " + known_name(svcnl::kTrafficPolicyNames, svc.int_policy,
+                                                  "the internal policy of " + key + ":");
+    }
+    return out;
+}
+
+std::string cidr_options(std::string_view option, const std::vector<svcnl::Prefix>& prefixes) {
+    if (prefixes.empty()) {
+        return " --no-" + std::string(option);
+    }
+    return list_options(option, texts(prefixes));
+}
+
 }  // namespace
 
-std::string format_save(const std::vector<Service>& services) {
+std::string format_set_config(const svcnl::NodeConfig& config) {
+    std::string out = "set-config";
+    out += cidr_options("cluster-cidr", config.cluster_cidrs);
+    out += cidr_options("nodeport-address", config.nodeport_cidrs);
+    out += cidr_options("service-cidr", config.service_cidrs);
+    out += std::string(" --masquerade-all ") + (config.masquerade_all ? "on" : "off");
+    if (config.masq_mark == 0 || (config.masq_mark & (config.masq_mark - 1)) != 0) {
+        throw svcnl::Error("cannot save the masquerade mark " + format_mark(config.masq_mark));
+    }
+    out += " --masq-mark " + format_mark(config.masq_mark);
+    out += " --masq-mode " +
+           known_name(svcnl::kMasqModeNames, config.masq_mode, "the masquerade mode");
+    out += " --unknown-port " +
+           known_name(svcnl::kUnknownPortNames, config.unknown_port, "the unknown-port value");
+    out += " --unallocated " +
+           known_name(svcnl::kUnallocatedNames, config.unallocated, "the unallocated value");
+    return out;
+}
+
+std::string format_save(const std::vector<Service>& services, const svcnl::NodeConfig& config) {
     std::string out;
+    if (!config.is_default()) {
+        out += format_set_config(config) + "\n";
+    }
     for (const Service& svc : services) {
         const std::string key = service_option(svc);
         out += "add-service " + key;
@@ -241,6 +532,7 @@ std::string format_save(const std::vector<Service>& services) {
             }
             out += " --name " + shell_quote(*svc.name);
         }
+        out += frontend_options(svc, key);
         out += "\n";
         for (const Backend& be : svc.backends) {
             out += "add-backend " + key + " -r " + svcnl::format_endpoint(be.addr, be.port) +

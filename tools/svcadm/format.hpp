@@ -19,18 +19,39 @@ std::string format_conditions(std::uint32_t flags);
 //   Prot LocalAddress:Port  Name
 //     -> RemoteAddress:Port Weight Conditions
 //   TCP  10.96.0.10:8081    default/my-debian:http
+//     node-port: 30080
+//     stats: conns 3 masqueraded 1 rejected-no-endpoints 0 dropped-no-local 0 ...
 //     -> 10.0.2.11:80       1      ready,serving
-std::string format_table(const std::vector<svcnl::Service>& services);
+// Under each service, one "  OPTION: VALUE..." line per frontend option and policy that is
+// not the default, then with `stats` the counters line.
+std::string format_table(const std::vector<svcnl::Service>& services, bool stats = false);
 
-// The stable JSON document described in tools/svcadm/README.md.
+// The stable JSON document described in Documentation/svcadm.md.
 std::string format_json(const std::vector<svcnl::Service>& services);
+
+// show-config: one "KEY: VALUE" line per setting, then the node counters.
+std::string format_config(const svcnl::NodeConfig& config);
+std::string format_config_json(const svcnl::NodeConfig& config);
+
+// trace: "verdict=... reason=... origin=... frontend=... set=... masquerade=yes|no
+// masq-reason=...", then the service, candidate, backend and hairpin lines.
+std::string format_trace(const svcnl::TraceReply& reply);
+std::string format_trace_json(const svcnl::TraceReply& reply);
 
 // A JSON string literal, quotes included.
 std::string json_string(std::string_view text);
 
-// Input for svcadm apply that recreates the services: one add-service line per service
-// followed by one add-backend line per backend. Throws svcnl::Error for a service that
-// cannot be written as such lines (unknown protocol, control characters in its name).
-std::string format_save(const std::vector<svcnl::Service>& services);
+// The set-config command line (without "svcadm") that gives every setting of `config`
+// explicitly, so that it replaces the whole configuration. Throws svcnl::Error for values
+// svcadm has no name for.
+std::string format_set_config(const svcnl::NodeConfig& config);
+
+// Input for svcadm apply that recreates the configuration: format_set_config() first when
+// `config` is not the default, then one add-service line per service (with its frontends
+// and policies) followed by one add-backend line per backend. Throws svcnl::Error for a
+// service that cannot be written as such lines (unknown protocol or policy, control
+// characters in its name).
+std::string format_save(const std::vector<svcnl::Service>& services,
+                        const svcnl::NodeConfig& config = {});
 
 }  // namespace svcadm

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// svcadm list [-n] [-t|-u|--sctp ADDR:PORT] [-o table|json]
+// svcadm list [--stats] [-n] [-t|-u|--sctp ADDR:PORT] [-o table|json]
 #include <iostream>
 #include <vector>
 
@@ -14,6 +14,7 @@ namespace {
 struct ListOptions {
     ServiceOptions service;
     bool numeric = false;  // output is always numeric; accepted like ipvsadm -n
+    bool stats = false;
     std::string output = "table";
 };
 
@@ -26,7 +27,8 @@ int run_list(const ListOptions& opts, const std::optional<svcnl::Service>& one) 
         services = sock.dump_services();
     }
     svcnl::sort_services(services);
-    std::cout << (opts.output == "json" ? format_json(services) : format_table(services));
+    std::cout << (opts.output == "json" ? format_json(services)
+                                        : format_table(services, opts.stats));
     return 0;
 }
 
@@ -36,6 +38,9 @@ void setup_list(CLI::App& app, Command& out) {
     auto [sub, opts] = add_command<ListOptions>(app, "list", "List services and their backends");
     add_service_options(sub, opts->service);
     sub->add_flag("-n,--numeric", opts->numeric, "Numeric output (always the case)");
+    sub->add_flag("--stats", opts->stats,
+                  "Counters per service: connections, packets rejected or dropped and why "
+                  "(always in JSON)");
     sub->add_option("-o,--output", opts->output, "Output format")
         ->type_name("table|json")
         ->default_str("table")

@@ -3,6 +3,8 @@
 
 #include <linux/svcnat.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace svcadm {
@@ -10,6 +12,7 @@ namespace svcadm {
 namespace {
 
 constexpr std::string_view kEndpointForms = "a.b.c.d:PORT or [IPv6]:PORT";
+constexpr std::array<std::string_view, 2> kOnOff{"off", "on"};
 
 std::string quoted(std::string_view text) {
     return "'" + std::string(text) + "'";
@@ -96,6 +99,166 @@ Endpoint parse_endpoint(std::string_view text, bool allow_weight) {
     ep.addr = *addr;
     ep.port = parse_port(port);
     return ep;
+}
+
+namespace {
+
+constexpr std::string_view kNoClusterIp =
+    "headless services (clusterIP None) have no data path and cannot be expressed: a service "
+    "needs a cluster IP";
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) {
+            return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        };
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool has_letter(std::string_view text) {
+    return std::ranges::any_of(
+        text, [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
+}
+
+}  // namespace
+
+Endpoint parse_service_endpoint(std::string_view text) {
+    const auto colon = text.rfind(':');
+    const std::string_view host = colon == std::string_view::npos ? text : text.substr(0, colon);
+    if (iequals(host, "None") || host.empty()) {
+        throw UsageError(std::string(kNoClusterIp) + " (got " + quoted(text) + ")");
+    }
+    try {
+        return parse_endpoint(text);
+    } catch (const UsageError& e) {
+        if (host.find(':') == std::string_view::npos && has_letter(host) &&
+            colon != std::string_view::npos) {
+            throw UsageError(std::string(e.what()) +
+                             " (a DNS name? ExternalName services cannot be expressed: a service "
+                             "needs a cluster IP)");
+        }
+        throw;
+    }
+}
+
+svcnl::Address parse_address(std::string_view text, std::string_view what) {
+    const auto addr = svcnl::Address::parse(text);
+    if (!addr) {
+        throw UsageError("invalid " + std::string(what) + " " + quoted(text) +
+                         " (expected an IPv4 or IPv6 address)");
+    }
+    return *addr;
+}
+
+svcnl::Prefix parse_cidr(std::string_view text) {
+    const auto slash = text.find('/');
+    const std::string_view host = text.substr(0, slash);
+    const auto addr = svcnl::Address::parse(host);
+    if (!addr) {
+        throw UsageError("invalid CIDR " + quoted(text) +
+                         " (expected ADDR/LEN, e.g. 10.244.0.0/16)");
+    }
+    const std::uint8_t full = svcnl::Prefix::full_len(*addr);
+    svcnl::Prefix prefix = svcnl::Prefix::host(*addr);
+    if (slash != std::string_view::npos) {
+        const auto len = parse_decimal(text.substr(slash + 1), full);
+        if (!len || text.size() - slash - 1 > 3) {
+            throw UsageError("invalid prefix length in " + quoted(text) + " (expected 0.." +
+                             std::to_string(full) + ")");
+        }
+        prefix.len = static_cast<std::uint8_t>(*len);
+    }
+    // The host bits must be 0.
+    svcnl::Prefix network = prefix;
+    std::array<std::uint8_t, 16> bytes{};
+    std::copy(addr->data(), addr->data() + addr->size(), bytes.begin());
+    for (std::size_t bit = prefix.len; bit < full; ++bit) {
+        bytes.at(bit / 8) &= static_cast<std::uint8_t>(~(0x80U >> (bit % 8)));
+    }
+    if (addr->is_ipv4()) {
+        network.addr = svcnl::Address::ipv4({bytes[0], bytes[1], bytes[2], bytes[3]});
+    } else {
+        network.addr = svcnl::Address::ipv6(bytes);
+    }
+    if (network.addr != prefix.addr) {
+        throw UsageError("host bits set in " + quoted(text) + " (did you mean " +
+                         network.to_string() + "?)");
+    }
+    return prefix;
+}
+
+Source parse_source(std::string_view text) {
+    if (const auto addr = svcnl::Address::parse(text)) {
+        return {*addr, std::nullopt};
+    }
+    if (text.find(':') == std::string_view::npos) {
+        throw UsageError("invalid source " + quoted(text) +
+                         " (expected ADDR, a.b.c.d:PORT or [IPv6]:PORT)");
+    }
+    const Endpoint ep = parse_endpoint(text);
+    return {ep.addr, ep.port};
+}
+
+std::uint32_t parse_mark(std::string_view text) {
+    std::optional<std::uint32_t> mark;
+    if (text.starts_with("0x") || text.starts_with("0X")) {
+        const std::string_view digits = text.substr(2);
+        std::uint32_t value = 0;
+        const auto [end, ec] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), value, 16);
+        if (!digits.empty() && ec == std::errc{} && end == digits.data() + digits.size()) {
+            mark = value;
+        }
+    } else {
+        mark = parse_decimal(text, 0xffffffffU);
+    }
+    if (!mark || *mark == 0 || (*mark & (*mark - 1)) != 0) {
+        throw UsageError("invalid mark " + quoted(text) +
+                         " (expected a single bit, e.g. 0x4000 or 16384)");
+    }
+    return *mark;
+}
+
+std::string format_mark(std::uint32_t mark) {
+    std::array<char, 8> buf{};
+    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), mark, 16);
+    (void)ec;  // 8 hex digits always fit
+    return "0x" + std::string(buf.data(), end);
+}
+
+bool parse_on_off(std::string_view text, std::string_view what) {
+    return parse_choice(text, kOnOff, what) == 1;
+}
+
+std::uint32_t parse_choice(std::string_view text, svcnl::EnumNames names, std::string_view what) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (iequals(text, names[i])) {
+            return static_cast<std::uint32_t>(i);
+        }
+    }
+    std::string choices;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        choices += i == 0 ? "" : (i + 1 == names.size() ? " or " : ", ");
+        choices += names[i];
+    }
+    throw UsageError("invalid " + std::string(what) + " " + quoted(text) + " (expected " + choices +
+                     ")");
+}
+
+std::uint32_t parse_origin(std::string_view text) {
+    constexpr std::array<std::string_view, 3> kOrigins{"pod", "node", "external"};
+    if (iequals(text, "other")) {
+        return SVCNAT_ORIGIN_OTHER;
+    }
+    static_assert(SVCNAT_ORIGIN_POD == 0 && SVCNAT_ORIGIN_NODE == 1 && SVCNAT_ORIGIN_OTHER == 2);
+    return parse_choice(text, kOrigins, "origin");
 }
 
 void check_name(std::string_view name) {

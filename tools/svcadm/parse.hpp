@@ -34,6 +34,41 @@ struct Endpoint {
 // "a.b.c.d:PORT" or "[IPv6]:PORT", with an optional "@WEIGHT" suffix if allow_weight.
 Endpoint parse_endpoint(std::string_view text, bool allow_weight = false);
 
+// As parse_endpoint(), for the ADDR:PORT of a service (-t, -u, --sctp): the errors also say
+// that headless services ("None", no address) and ExternalName services (a DNS name)
+// cannot be expressed.
+Endpoint parse_service_endpoint(std::string_view text);
+
+// A bare IPv4 or IPv6 address (no brackets, no port). `what` names it in the error, e.g.
+// "external IP".
+svcnl::Address parse_address(std::string_view text, std::string_view what);
+
+// "ADDR/LEN" or a bare address (the full length), IPv4 or IPv6; the host bits must be 0.
+svcnl::Prefix parse_cidr(std::string_view text);
+
+// A source for trace: "ADDR", "a.b.c.d:PORT" or "[IPv6]:PORT".
+struct Source {
+    svcnl::Address addr;
+    std::optional<std::uint16_t> port;
+};
+Source parse_source(std::string_view text);
+
+// A masquerade mark: decimal or 0x hex, exactly one bit set.
+std::uint32_t parse_mark(std::string_view text);
+// "0x4000"
+std::string format_mark(std::uint32_t mark);
+
+// on|off
+bool parse_on_off(std::string_view text, std::string_view what);
+
+// One of `names` (ASCII case-insensitive, so Kubernetes' "Local" works), e.g.
+// parse_choice("Local", svcnl::kTrafficPolicyNames, "external policy"). The error lists the
+// choices.
+std::uint32_t parse_choice(std::string_view text, svcnl::EnumNames names, std::string_view what);
+
+// trace --origin: pod, node, or external (the kernel's "other"; "other" is accepted too).
+std::uint32_t parse_origin(std::string_view text);
+
 // Checks a service name: at most 255 bytes, no control characters.
 void check_name(std::string_view name);
 

@@ -2,11 +2,14 @@
 // svcadm save
 //
 // Prints the configuration as svcadm apply input, sorted, so that save, flush, apply and
-// save again prints the same text.
+// save again prints the same text. A node configuration that is not the default comes
+// first, as a set-config line that gives every setting.
+#include <cerrno>
 #include <iostream>
 
 #include "cli.hpp"
 #include "format.hpp"
+#include "svcnl/error.hpp"
 #include "svcnl/socket.hpp"
 
 namespace svcadm {
@@ -17,9 +20,18 @@ struct SaveOptions {};
 
 int run_save() {
     svcnl::Socket sock;
+    svcnl::NodeConfig config;
+    try {
+        config = sock.get_config();
+    } catch (const svcnl::KernelError& e) {
+        // A module without node configuration: there is nothing to save but the services.
+        if (e.error() != EOPNOTSUPP) {
+            throw;
+        }
+    }
     std::vector<svcnl::Service> services = sock.dump_services();
     svcnl::sort_services(services);
-    std::cout << format_save(services);
+    std::cout << format_save(services, config);
     return 0;
 }
 

@@ -58,6 +58,91 @@ TEST(Cli, AddService) {
     EXPECT_FALSE(op.service.name.has_value());
 }
 
+TEST(Cli, AddServiceFrontendsAndPolicies) {
+    Op op = parse_op({"add-service", "-t", "10.96.0.20:80", "--node-port", "30080", "--external-ip",
+                      "198.51.100.10", "--external-ip", "198.51.100.11", "--lb-ip", "198.51.100.20",
+                      "--source-range", "203.0.113.0/24", "--external-policy", "local",
+                      "--internal-policy", "Local"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_SERVICE_NEW);
+    EXPECT_EQ(op.service.node_port, 30080);
+    ASSERT_EQ(op.service.external_ips.size(), 2U);
+    EXPECT_EQ(op.service.external_ips[1].to_string(), "198.51.100.11");
+    ASSERT_EQ(op.service.lb_ips.size(), 1U);
+    ASSERT_EQ(op.service.source_ranges.size(), 1U);
+    EXPECT_EQ(op.service.source_ranges[0].to_string(), "203.0.113.0/24");
+    EXPECT_EQ(op.service.ext_policy, static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_LOCAL));
+    EXPECT_EQ(op.service.int_policy, static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_LOCAL));
+
+    op = parse_op({"add-service", "-u", "10.96.0.10:53"});
+    EXPECT_FALSE(op.service.node_port.has_value());
+    EXPECT_TRUE(op.service.external_ips.empty());
+    EXPECT_EQ(op.service.ext_policy, static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_CLUSTER));
+    EXPECT_EQ(op.service.int_policy, static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_CLUSTER));
+}
+
+TEST(Cli, EditServiceReplacesFrontendsAndPolicies) {
+    Op op = parse_op({"edit-service", "-t", "10.96.0.20:80", "--lb-ip", "198.51.100.20",
+                      "--internal-policy", "local"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_SERVICE_SET);
+    EXPECT_EQ(op.service.name, "");
+    EXPECT_FALSE(op.service.node_port.has_value());
+    EXPECT_EQ(op.service.lb_ips.size(), 1U);
+    EXPECT_EQ(op.service.int_policy, static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_LOCAL));
+    EXPECT_TRUE(op.service.backends.empty());
+}
+
+TEST(Cli, SetConfigChangesOnlyWhatIsGiven) {
+    CommandLine cli;
+    Command cmd =
+        cli.parse({"set-config", "--cluster-cidr", "10.244.0.0/16", "--cluster-cidr",
+                   "10.245.0.0/16", "--masquerade-all", "on", "--masq-mark", "0x8000",
+                   "--masq-mode", "mark", "--unknown-port", "reject", "--unallocated", "drop",
+                   "--service-cidr", "10.96.0.0/12", "--nodeport-address", "192.168.77.1"});
+    EXPECT_EQ(cmd.name, "set-config");
+    EXPECT_FALSE(cmd.op.has_value());
+    EXPECT_FALSE(cmd.run);
+    ASSERT_TRUE(cmd.config.has_value());
+    svcnl::NodeConfig config;
+    cmd.config->apply_to(config);
+    ASSERT_EQ(config.cluster_cidrs.size(), 2U);
+    EXPECT_EQ(config.cluster_cidrs[1].to_string(), "10.245.0.0/16");
+    EXPECT_EQ(config.nodeport_cidrs.at(0).to_string(), "192.168.77.1/32");
+    EXPECT_EQ(config.service_cidrs.at(0).to_string(), "10.96.0.0/12");
+    EXPECT_TRUE(config.masquerade_all);
+    EXPECT_EQ(config.masq_mark, 0x8000U);
+    EXPECT_EQ(config.masq_mode, static_cast<std::uint32_t>(SVCNAT_MASQ_MODE_MARK));
+    EXPECT_EQ(config.unknown_port, static_cast<std::uint32_t>(SVCNAT_UNKNOWN_PORT_REJECT));
+    EXPECT_EQ(config.unallocated, static_cast<std::uint32_t>(SVCNAT_UNALLOCATED_DROP));
+
+    // Read-modify-write: only the options given change; --no-X empties a list.
+    cmd = cli.parse({"set-config", "--masquerade-all", "off", "--no-service-cidr"});
+    ASSERT_TRUE(cmd.config.has_value());
+    EXPECT_FALSE(cmd.config->cluster_cidrs.has_value());
+    EXPECT_FALSE(cmd.config->masq_mark.has_value());
+    cmd.config->apply_to(config);
+    EXPECT_FALSE(config.masquerade_all);
+    EXPECT_TRUE(config.service_cidrs.empty());
+    EXPECT_EQ(config.cluster_cidrs.size(), 2U);
+    EXPECT_EQ(config.masq_mark, 0x8000U);
+
+    cmd = cli.parse({"set-config"});
+    EXPECT_EQ(cmd.config, ConfigChange{});
+}
+
+TEST(Cli, ShowConfigAndTraceAreActions) {
+    CommandLine cli;
+    for (const Args& args : {Args{"show-config"}, Args{"show-config", "-o", "json"},
+                             Args{"trace", "-t", "10.96.0.10:80", "--from", "10.244.1.11"},
+                             Args{"trace", "-u", "10.0.1.1:30053", "--from", "10.0.1.2:5353",
+                                  "--origin", "external", "-o", "json"}}) {
+        const Command cmd = cli.parse(args);
+        EXPECT_FALSE(cmd.op.has_value()) << args[0];
+        EXPECT_FALSE(cmd.config.has_value()) << args[0];
+        EXPECT_TRUE(cmd.run) << args[0];
+        EXPECT_EQ(cmd.name, args[0]);
+    }
+}
+
 TEST(Cli, LongOptionNames) {
     const Op op = parse_op(
         {"add-backend", "--tcp", "10.96.0.10:80", "--backend", "10.0.0.1:8080", "--weight", "4"});
@@ -211,6 +296,71 @@ TEST(Cli, UsageErrors) {
     expect_usage_error({"flush", "now"}, "now");
 }
 
+TEST(Cli, HeadlessAndExternalNameCannotBeExpressed) {
+    expect_usage_error({"add-service", "-t", "None:80"},
+                       "headless services (clusterIP None) have no data path");
+    expect_usage_error({"add-service", "-u", "None"}, "cannot be expressed");
+    expect_usage_error({"add-service", "--name", "default/headless"},
+                       "headless services, clusterIP None, cannot be expressed");
+    expect_usage_error({"add-service", "-t", "db.example.com:5432"},
+                       "ExternalName services cannot be expressed");
+    expect_usage_error({"edit-service", "-t", "None:80"}, "headless");
+}
+
+TEST(Cli, FrontendUsageErrors) {
+    const Args svc{"add-service", "-t", "10.96.0.20:80"};
+    const auto with = [&svc](std::initializer_list<std::string> more) {
+        Args args = svc;
+        args.insert(args.end(), more);
+        return args;
+    };
+    expect_usage_error(with({"--node-port", "0"}), "--node-port: invalid port '0'");
+    expect_usage_error(with({"--external-ip", "198.51.100.10:80"}), "invalid external IP");
+    expect_usage_error(with({"--lb-ip", "lb.example.com"}), "invalid load-balancer IP");
+    expect_usage_error(with({"--source-range", "203.0.113.1/24"}), "did you mean 203.0.113.0/24?");
+    expect_usage_error(with({"--external-policy", "Global"}),
+                       "invalid external policy 'Global' (expected cluster or local)");
+    expect_usage_error(with({"--internal-policy", "x"}), "invalid internal policy");
+    expect_usage_error(with({"--external-ip", "198.51.100.10", "--external-ip", "198.51.100.10"}),
+                       "--external-ip: '198.51.100.10' given twice");
+    expect_usage_error(with({"--lb-ip", "198.51.100.20", "198.51.100.21"}), "198.51.100.21");
+    Args many = svc;
+    for (int i = 0; i <= SVCNAT_MAX_ADDRS; ++i) {
+        many.emplace_back("--external-ip");
+        many.push_back("198.51.100." + std::to_string(i));
+    }
+    expect_usage_error(many, "--external-ip: at most 64 values (got 65)");
+    many.resize(many.size() - 2);
+    EXPECT_EQ(parse_op(many).service.external_ips.size(), 64U);
+}
+
+TEST(Cli, SetConfigUsageErrors) {
+    expect_usage_error({"set-config", "--cluster-cidr", "10.244.0.0/16", "--no-cluster-cidr"},
+                       "excludes");
+    expect_usage_error({"set-config", "--cluster-cidr", "10.244.1.0/16"},
+                       "--cluster-cidr: host bits set in '10.244.1.0/16'");
+    expect_usage_error({"set-config", "--nodeport-address", "nodes"}, "invalid CIDR 'nodes'");
+    expect_usage_error(
+        {"set-config", "--service-cidr", "10.96.0.0/12", "--service-cidr", "10.96.0.0/12"},
+        "given twice");
+    expect_usage_error({"set-config", "--masquerade-all", "yes"},
+                       "invalid masquerade-all 'yes' (expected off or on)");
+    expect_usage_error({"set-config", "--masq-mark", "0xc000"}, "expected a single bit");
+    expect_usage_error({"set-config", "--masq-mode", "masquerade"}, "(expected snat or mark)");
+    expect_usage_error({"set-config", "--unknown-port", "drop"}, "(expected accept or reject)");
+    expect_usage_error({"set-config", "--unallocated", "reject"}, "(expected accept or drop)");
+    expect_usage_error({"set-config", "--cluster-cidr"}, "--cluster-cidr");
+}
+
+TEST(Cli, TraceUsageErrors) {
+    expect_usage_error({"trace", "--from", "10.244.1.11"}, "one of -t, -u or --sctp");
+    expect_usage_error({"trace", "-t", "10.96.0.10:80"}, "--from is required");
+    expect_usage_error({"trace", "-t", "10.96.0.10:80", "--from", "pod1"}, "invalid source");
+    expect_usage_error({"trace", "-t", "10.96.0.10:80", "--from", "10.0.1.2", "--origin", "ext"},
+                       "invalid origin 'ext' (expected pod, node or external)");
+    expect_usage_error({"trace", "-t", "10.96.0.10:80", "--from", "10.0.1.2", "-o", "xml"}, "xml");
+}
+
 TEST(Cli, ReparsingStartsFromDefaults) {
     CommandLine cli;
     Op op = parse_op(cli, {"add-backend", "-t", "10.0.0.1:80", "-r", "10.0.0.2:80", "-w", "5",
@@ -275,6 +425,31 @@ TEST(ApplyInput, LinesCommentsAndQuotes) {
     EXPECT_EQ(batch.ops[4].service.name, "it's");
     EXPECT_EQ(batch.ops[6].service.backends.at(0).flags, svcnl::kDefaultFlags);
     EXPECT_EQ(batch.ops[7].cmd, SVCNAT_CMD_SERVICE_DEL);
+}
+
+TEST(ApplyInput, SetConfigLinesComeFirst) {
+    const Batch batch = parse_text(
+        "# node\n"
+        "set-config --cluster-cidr 10.244.0.0/16 --no-service-cidr\n"
+        "set-config --masquerade-all on\n"
+        "flush\n"
+        "add-service -t 10.96.0.20:80 --node-port 30080 --external-policy local\n");
+    ASSERT_EQ(batch.configs.size(), 2U);
+    EXPECT_EQ(batch.config_lines, (std::vector<std::size_t>{2, 3}));
+    EXPECT_EQ(batch.configs[1].masquerade_all, true);
+    ASSERT_EQ(batch.ops.size(), 2U);
+    EXPECT_EQ(batch.lines, (std::vector<std::size_t>{4, 5}));
+    EXPECT_EQ(batch.ops[1].service.node_port, 30080);
+
+    EXPECT_EQ(apply_error("flush\nset-config --masquerade-all on\n"),
+              "line 2: set-config must come before every other command");
+    EXPECT_EQ(apply_error("set-config --masq-mark 3\n"),
+              "line 1: --masq-mark: invalid mark '3' (expected a single bit, e.g. 0x4000 or "
+              "16384)");
+    EXPECT_EQ(apply_error("show-config\n"), "line 1: show-config cannot be used in apply");
+    EXPECT_EQ(apply_error("trace -t 10.96.0.10:80 --from 10.0.1.2\n"),
+              "line 1: trace cannot be used in apply");
+    EXPECT_TRUE(parse_text("set-config --unallocated drop\n").ops.empty());
 }
 
 TEST(ApplyInput, EmptyInput) {
@@ -356,6 +531,55 @@ private:
     std::map<svcnl::ServiceKey, svcnl::Service> table_;
 };
 
+TEST(ApplyInput, SaveRoundTripsFrontendsPoliciesAndNodeConfig) {
+    const std::string input =
+        "set-config --cluster-cidr 10.244.0.0/16 --nodeport-address 192.168.77.1/32 "
+        "--masq-mode mark --unknown-port reject\n"
+        "add-service -t 10.96.0.20:80 --name web --node-port 30080 --external-ip 198.51.100.11 "
+        "--external-ip 198.51.100.10 --lb-ip 198.51.100.20 --source-range 203.0.113.0/24 "
+        "--external-policy local --internal-policy local\n"
+        "add-backend -t 10.96.0.20:80 -r 10.244.1.11:80 --local\n"
+        "add-service -u 10.96.0.10:53 --internal-policy local\n";
+    const Batch batch = parse_text(input);
+    svcnl::NodeConfig config;
+    for (const ConfigChange& change : batch.configs) {
+        change.apply_to(config);
+    }
+    FakeTable first;
+    for (const Op& op : batch.ops) {
+        first.apply(op);
+    }
+    std::vector<svcnl::Service> services = first.services();
+    svcnl::sort_services(services);
+    const std::string saved = format_save(services, config);
+    EXPECT_EQ(saved,
+              "set-config --cluster-cidr 10.244.0.0/16 --nodeport-address 192.168.77.1/32 "
+              "--no-service-cidr --masquerade-all off --masq-mark 0x4000 --masq-mode mark "
+              "--unknown-port reject --unallocated accept\n"
+              "add-service -u 10.96.0.10:53 --internal-policy local\n"
+              "add-service -t 10.96.0.20:80 --name 'web' --node-port 30080 --external-ip "
+              "198.51.100.10 --external-ip 198.51.100.11 --lb-ip 198.51.100.20 --source-range "
+              "203.0.113.0/24 --external-policy local --internal-policy local\n"
+              "add-backend -t 10.96.0.20:80 -r 10.244.1.11:80 -w 1 --local\n");
+
+    // Applied to a node with another configuration, the saved text gives the same one.
+    const Batch again = parse_text(saved);
+    svcnl::NodeConfig other;
+    other.masquerade_all = true;
+    other.service_cidrs = {svcnl::Prefix{*svcnl::Address::parse("10.96.0.0"), 12}};
+    for (const ConfigChange& change : again.configs) {
+        change.apply_to(other);
+    }
+    EXPECT_EQ(other, config);
+    FakeTable second;
+    for (const Op& op : again.ops) {
+        second.apply(op);
+    }
+    services = second.services();
+    svcnl::sort_services(services);
+    EXPECT_EQ(format_save(services, other), saved);
+}
+
 TEST(ApplyInput, SaveRoundTrips) {
     const std::string input =
         "add-service -u [fd00::10]:53 --name 'kube-system/kube-dns:dns'\n"
@@ -427,6 +651,10 @@ TEST(RunSvcadm, UsageErrorsExitTwoWithOneLine) {
     expect_one_error_line(run({"add-service", "-t", "1.2.3.4:99999"}), 2,
                           "svcadm: --tcp: invalid port '99999' (expected 1..65535)\n");
     expect_one_error_line(run({"list", "--nope"}), 2, "--nope");
+    expect_one_error_line(run({"add-service", "-t", "None:80"}), 2,
+                          "svcadm: --tcp: headless services (clusterIP None) have no data path");
+    expect_one_error_line(run({"set-config", "--masq-mark", "0x3"}), 2, "single bit");
+    expect_one_error_line(run({"trace", "-t", "10.96.0.10:80"}), 2, "--from is required");
 }
 
 TEST(RunSvcadm, HelpAndVersionExitZero) {
@@ -437,6 +665,15 @@ TEST(RunSvcadm, HelpAndVersionExitZero) {
     r = run({"add-backend", "--help"});
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("--not-serving"), std::string::npos);
+    r = run({"add-service", "--help"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("Headless services (clusterIP None) and ExternalName services cannot be"),
+              std::string::npos)
+        << r.out;
+    r = run({"--help"});
+    for (const char* cmd : {"set-config", "show-config", "trace"}) {
+        EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+    }
     r = run({"--version"});
     EXPECT_EQ(r.status, 0);
     EXPECT_EQ(r.out.rfind("svcadm ", 0), 0U);

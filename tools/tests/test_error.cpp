@@ -258,6 +258,35 @@ TEST(DescribeMissing, InsideTransactionOps) {
               "missing attribute addr-ipv4 in service");
 }
 
+TEST(DescribeMissing, ConfigPrefixAndTraceNests) {
+    NodeConfig config;
+    config.cluster_cidrs = {Prefix{Address::ipv4({10, 244, 0, 0}), 16}};
+    const MsgPtr req = build_config_set(kFamily, config);
+    const nlmsghdr* nlh = nlmsg_hdr(req.get());
+    auto* genl = static_cast<genlmsghdr*>(nlmsg_data(nlh));
+    nlattr* cfg = nla_find(genlmsg_attrdata(genl, 0), genlmsg_attrlen(genl, 0), SVCNAT_A_CONFIG);
+    ASSERT_NE(cfg, nullptr);
+    EXPECT_EQ(describe_missing(nlh, SVCNAT_A_CONFIG_MASQ_MODE, offset_in(req.get(), cfg)),
+              "missing attribute masq-mode in config");
+    nlattr* cidr =
+        nla_find(static_cast<nlattr*>(nla_data(cfg)), nla_len(cfg), SVCNAT_A_CONFIG_CLUSTER_CIDR);
+    ASSERT_NE(cidr, nullptr);
+    EXPECT_EQ(describe_missing(nlh, SVCNAT_A_PREFIX_LEN, offset_in(req.get(), cidr)),
+              "missing attribute len in prefix");
+
+    const MsgPtr trace =
+        build_trace_request(kFamily, TraceRequest{.src = Address::ipv4({10, 0, 1, 2}),
+                                                  .dst = Address::ipv4({10, 96, 0, 10}),
+                                                  .dst_port = 80});
+    const nlmsghdr* tnlh = nlmsg_hdr(trace.get());
+    auto* tgenl = static_cast<genlmsghdr*>(nlmsg_data(tnlh));
+    nlattr* tr = nla_find(genlmsg_attrdata(tgenl, 0), genlmsg_attrlen(tgenl, 0), SVCNAT_A_TRACE);
+    ASSERT_NE(tr, nullptr);
+    EXPECT_EQ(describe_missing(tnlh, SVCNAT_A_TRACE_DST_PORT, offset_in(trace.get(), tr)),
+              "missing attribute dst-port in trace");
+    EXPECT_EQ(describe_missing(tnlh, SVCNAT_A_TRACE, std::nullopt), "missing attribute trace");
+}
+
 TEST(OneLine, ReplacesControlCharacters) {
     EXPECT_EQ(one_line("a\tb\nc\r"), "a b c");
     EXPECT_EQ(one_line("plain"), "plain");

@@ -2,6 +2,7 @@
 // list (table, json) and save output.
 #include <linux/svcnat.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,13 @@ TEST(FormatJson, Schema) {
       "address": "10.96.0.10",
       "port": 8081,
       "name": "default/my-debian:http",
+      "node-port": null,
+      "external-ip": [],
+      "lb-ip": [],
+      "source-range": [],
+      "external-policy": "cluster",
+      "internal-policy": "cluster",
+      "stats": {"conns": 0, "masqueraded": 0, "rejected-no-endpoints": 0, "dropped-no-local": 0, "dropped-source-range": 0},
       "backends": [
         {
           "address": "10.0.2.11",
@@ -110,9 +118,247 @@ TEST(FormatJson, Schema) {
       "address": "fd00::a",
       "port": 53,
       "name": "",
+      "node-port": null,
+      "external-ip": [],
+      "lb-ip": [],
+      "source-range": [],
+      "external-policy": "cluster",
+      "internal-policy": "cluster",
+      "stats": {"conns": 0, "masqueraded": 0, "rejected-no-endpoints": 0, "dropped-no-local": 0, "dropped-source-range": 0},
       "backends": []
     }
   ]
+}
+)");
+}
+
+// A service with every frontend, both policies Local and counters.
+Service exposed() {
+    Service svc;
+    svc.proto = Proto::tcp;
+    svc.addr = addr("10.96.0.20");
+    svc.port = 80;
+    svc.name = "default/web:http";
+    svc.node_port = 30080;
+    svc.external_ips = {addr("198.51.100.10"), addr("198.51.100.11")};
+    svc.lb_ips = {addr("198.51.100.20")};
+    svc.source_ranges = {svcnl::Prefix{addr("203.0.113.0"), 24},
+                         svcnl::Prefix{addr("10.0.1.2"), 32}};
+    svc.ext_policy = SVCNAT_TRAFFIC_POLICY_LOCAL;
+    svc.int_policy = SVCNAT_TRAFFIC_POLICY_LOCAL;
+    svc.stats = svcnl::Stats{.conns = 7,
+                             .masqueraded = 5,
+                             .rejected_no_endpoints = 4,
+                             .dropped_no_local = 3,
+                             .dropped_source_range = 2};
+    svc.backends.push_back(Backend{.addr = addr("10.244.1.11"),
+                                   .port = 80,
+                                   .weight = 1,
+                                   .flags = svcnl::kDefaultFlags | SVCNAT_BACKEND_FLAGS_LOCAL});
+    return svc;
+}
+
+TEST(FormatTable, FrontendsPoliciesAndStats) {
+    std::vector<Service> services{exposed(), sample()[1]};
+    EXPECT_EQ(format_table(services),
+              "Prot LocalAddress:Port  Name\n"
+              "  -> RemoteAddress:Port Weight Conditions\n"
+              "TCP  10.96.0.20:80      default/web:http\n"
+              "  node-port: 30080\n"
+              "  external-ip: 198.51.100.10 198.51.100.11\n"
+              "  lb-ip: 198.51.100.20\n"
+              "  source-range: 203.0.113.0/24 10.0.1.2/32\n"
+              "  external-policy: local\n"
+              "  internal-policy: local\n"
+              "  -> 10.244.1.11:80     1      ready,serving,local\n"
+              "UDP  [fd00::a]:53\n");
+    EXPECT_EQ(format_table(services, true),
+              "Prot LocalAddress:Port  Name\n"
+              "  -> RemoteAddress:Port Weight Conditions\n"
+              "TCP  10.96.0.20:80      default/web:http\n"
+              "  node-port: 30080\n"
+              "  external-ip: 198.51.100.10 198.51.100.11\n"
+              "  lb-ip: 198.51.100.20\n"
+              "  source-range: 203.0.113.0/24 10.0.1.2/32\n"
+              "  external-policy: local\n"
+              "  internal-policy: local\n"
+              "  stats: conns 7 masqueraded 5 rejected-no-endpoints 4 dropped-no-local 3 "
+              "dropped-source-range 2\n"
+              "  -> 10.244.1.11:80     1      ready,serving,local\n"
+              "UDP  [fd00::a]:53\n"
+              "  stats: conns 0 masqueraded 0 rejected-no-endpoints 0 dropped-no-local 0 "
+              "dropped-source-range 0\n");
+}
+
+TEST(FormatTable, OnlyTheNonDefaultPolicyIsShown) {
+    Service svc = exposed();
+    svc.node_port.reset();
+    svc.external_ips.clear();
+    svc.lb_ips.clear();
+    svc.source_ranges.clear();
+    svc.backends.clear();
+    svc.ext_policy = SVCNAT_TRAFFIC_POLICY_CLUSTER;
+    EXPECT_EQ(format_table({svc}),
+              "Prot LocalAddress:Port  Name\n"
+              "  -> RemoteAddress:Port Weight Conditions\n"
+              "TCP  10.96.0.20:80      default/web:http\n"
+              "  internal-policy: local\n");
+}
+
+TEST(FormatJson, FrontendsPoliciesAndStats) {
+    Service svc = exposed();
+    svc.backends.clear();
+    EXPECT_EQ(format_json({svc}), R"({
+  "services": [
+    {
+      "protocol": "tcp",
+      "address": "10.96.0.20",
+      "port": 80,
+      "name": "default/web:http",
+      "node-port": 30080,
+      "external-ip": ["198.51.100.10", "198.51.100.11"],
+      "lb-ip": ["198.51.100.20"],
+      "source-range": ["203.0.113.0/24", "10.0.1.2/32"],
+      "external-policy": "local",
+      "internal-policy": "local",
+      "stats": {"conns": 7, "masqueraded": 5, "rejected-no-endpoints": 4, "dropped-no-local": 3, "dropped-source-range": 2},
+      "backends": []
+    }
+  ]
+}
+)");
+}
+
+svcnl::NodeConfig sample_config() {
+    svcnl::NodeConfig config;
+    config.cluster_cidrs = {svcnl::Prefix{addr("10.244.0.0"), 16},
+                            svcnl::Prefix{addr("fd00:10:244::"), 56}};
+    config.service_cidrs = {svcnl::Prefix{addr("10.96.0.0"), 12}};
+    config.masquerade_all = true;
+    config.masq_mark = 0x8000;
+    config.masq_mode = SVCNAT_MASQ_MODE_MARK;
+    config.unknown_port = SVCNAT_UNKNOWN_PORT_REJECT;
+    config.unallocated = SVCNAT_UNALLOCATED_DROP;
+    config.stats = svcnl::Stats{.rejected_unknown_port = 12, .dropped_unallocated = 34};
+    return config;
+}
+
+TEST(FormatConfig, Text) {
+    EXPECT_EQ(format_config(svcnl::NodeConfig{}),
+              "cluster-cidr: -\n"
+              "nodeport-address: -\n"
+              "service-cidr: -\n"
+              "masquerade-all: off\n"
+              "masq-mark: 0x4000\n"
+              "masq-mode: snat\n"
+              "unknown-port: accept\n"
+              "unallocated: accept\n"
+              "stats: rejected-unknown-port 0 dropped-unallocated 0\n");
+    EXPECT_EQ(format_config(sample_config()),
+              "cluster-cidr: 10.244.0.0/16 fd00:10:244::/56\n"
+              "nodeport-address: -\n"
+              "service-cidr: 10.96.0.0/12\n"
+              "masquerade-all: on\n"
+              "masq-mark: 0x8000\n"
+              "masq-mode: mark\n"
+              "unknown-port: reject\n"
+              "unallocated: drop\n"
+              "stats: rejected-unknown-port 12 dropped-unallocated 34\n");
+}
+
+TEST(FormatConfig, Json) {
+    EXPECT_EQ(format_config_json(sample_config()), R"({
+  "cluster-cidr": ["10.244.0.0/16", "fd00:10:244::/56"],
+  "nodeport-address": [],
+  "service-cidr": ["10.96.0.0/12"],
+  "masquerade-all": true,
+  "masq-mark": 32768,
+  "masq-mode": "mark",
+  "unknown-port": "reject",
+  "unallocated": "drop",
+  "stats": {"rejected-unknown-port": 12, "dropped-unallocated": 34}
+}
+)");
+}
+
+svcnl::TraceReply sample_trace() {
+    svcnl::TraceReply reply;
+    reply.verdict = SVCNAT_VERDICT_DNAT;
+    reply.reason = SVCNAT_REASON_ENDPOINT;
+    reply.origin = SVCNAT_ORIGIN_POD;
+    reply.frontend = SVCNAT_FRONTEND_CLUSTER_IP;
+    reply.service = Service{.proto = Proto::tcp,
+                            .addr = addr("10.96.0.10"),
+                            .port = 8081,
+                            .name = "default/my-debian:http"};
+    reply.endpoint_set = SVCNAT_ENDPOINT_SET_CLUSTER;
+    reply.candidates.push_back(Backend{.addr = addr("10.244.1.11"),
+                                       .port = 80,
+                                       .weight = 1,
+                                       .flags = svcnl::kDefaultFlags | SVCNAT_BACKEND_FLAGS_LOCAL});
+    reply.backend = reply.candidates[0];
+    reply.masquerade = true;
+    reply.masq_reason = SVCNAT_MASQ_REASON_HAIRPIN;
+    reply.hairpin = true;
+    return reply;
+}
+
+TEST(FormatTrace, TextIsTheContract) {
+    EXPECT_EQ(format_trace(sample_trace()),
+              "verdict=dnat reason=endpoint origin=pod frontend=cluster-ip set=cluster "
+              "masquerade=yes masq-reason=hairpin\n"
+              "service: TCP 10.96.0.10:8081 default/my-debian:http\n"
+              "candidate: 10.244.1.11:80 weight 1 ready,serving,local\n"
+              "backend: 10.244.1.11:80\n"
+              "hairpin: yes\n");
+}
+
+TEST(FormatTrace, NoServiceAndUnknownValues) {
+    svcnl::TraceReply reply;
+    reply.origin = SVCNAT_ORIGIN_OTHER;
+    EXPECT_EQ(format_trace(reply),
+              "verdict=accept reason=no-service origin=other frontend=none set=none "
+              "masquerade=no masq-reason=none\n");
+    reply.verdict = 9;
+    reply.origin.reset();
+    EXPECT_EQ(format_trace(reply).substr(0, 41), "verdict=9 reason=no-service origin=none f");
+}
+
+TEST(FormatTrace, Json) {
+    EXPECT_EQ(format_trace_json(sample_trace()), R"({
+  "verdict": "dnat",
+  "reason": "endpoint",
+  "origin": "pod",
+  "frontend": "cluster-ip",
+  "set": "cluster",
+  "masquerade": true,
+  "masq-reason": "hairpin",
+  "service": {"protocol": "tcp", "address": "10.96.0.10", "port": 8081, "name": "default/my-debian:http"},
+  "candidate": [
+    {
+      "address": "10.244.1.11",
+      "port": 80,
+      "weight": 1,
+      "flags": 11,
+      "conditions": {"ready": true, "serving": true, "terminating": false, "local": true}
+    }
+  ],
+  "backend": {"address": "10.244.1.11", "port": 80},
+  "hairpin": true
+}
+)");
+    EXPECT_EQ(format_trace_json(svcnl::TraceReply{}), R"({
+  "verdict": "accept",
+  "reason": "no-service",
+  "origin": null,
+  "frontend": null,
+  "set": "none",
+  "masquerade": false,
+  "masq-reason": "none",
+  "service": null,
+  "candidate": [],
+  "backend": null,
+  "hairpin": false
 }
 )");
 }
@@ -154,6 +400,33 @@ TEST(FormatSave, EmptyNameIsOmitted) {
     EXPECT_EQ(format_save(services).substr(0, 32), "add-service -t 10.96.0.10:8081\na");
 }
 
+TEST(FormatSave, FrontendsAndPolicies) {
+    Service svc = exposed();
+    svc.backends.clear();
+    EXPECT_EQ(format_save({svc}),
+              "add-service -t 10.96.0.20:80 --name 'default/web:http' --node-port 30080 "
+              "--external-ip 198.51.100.10 --external-ip 198.51.100.11 --lb-ip 198.51.100.20 "
+              "--source-range 203.0.113.0/24 --source-range 10.0.1.2/32 --external-policy local "
+              "--internal-policy local\n");
+}
+
+TEST(FormatSave, NodeConfigFirstWhenNotTheDefault) {
+    svcnl::NodeConfig config;
+    config.stats = svcnl::Stats{.rejected_unknown_port = 1};  // counters are not configuration
+    EXPECT_EQ(format_save(sample(), config), format_save(sample()));
+    EXPECT_EQ(format_save({}, sample_config()),
+              "set-config --cluster-cidr 10.244.0.0/16 --cluster-cidr fd00:10:244::/56 "
+              "--no-nodeport-address --service-cidr 10.96.0.0/12 --masquerade-all on "
+              "--masq-mark 0x8000 --masq-mode mark --unknown-port reject --unallocated drop\n");
+    config = svcnl::NodeConfig{};
+    config.nodeport_cidrs = {svcnl::Prefix{addr("192.168.77.1"), 32}};
+    EXPECT_EQ(format_save({sample()[1]}, config),
+              "set-config --no-cluster-cidr --nodeport-address 192.168.77.1/32 "
+              "--no-service-cidr --masquerade-all off --masq-mark 0x4000 --masq-mode snat "
+              "--unknown-port accept --unallocated accept\n"
+              "add-service -u [fd00::a]:53\n");
+}
+
 TEST(FormatSave, RefusesWhatApplyCannotRead) {
     std::vector<Service> services = sample();
     services[0].name = "two\nlines";
@@ -161,6 +434,15 @@ TEST(FormatSave, RefusesWhatApplyCannotRead) {
     services = sample();
     services[0].proto = static_cast<Proto>(99);
     EXPECT_THROW(format_save(services), svcnl::Error);
+    services = sample();
+    services[0].ext_policy = 7;
+    EXPECT_THROW(format_save(services), svcnl::Error);
+    svcnl::NodeConfig config;
+    config.masq_mode = 5;
+    EXPECT_THROW(format_save({}, config), svcnl::Error);
+    config = svcnl::NodeConfig{};
+    config.masq_mark = 0x3;
+    EXPECT_THROW(format_save({}, config), svcnl::Error);
 }
 
 TEST(SortServices, ByAddressPortProtocolThenBackends) {
@@ -187,6 +469,14 @@ TEST(SortServices, ByAddressPortProtocolThenBackends) {
     EXPECT_EQ(svcnl::format_endpoint(bes[0].addr, bes[0].port), "10.1.0.9:3");
     EXPECT_EQ(svcnl::format_endpoint(bes[1].addr, bes[1].port), "10.1.0.9:5");
     EXPECT_EQ(svcnl::format_endpoint(bes[2].addr, bes[2].port), "10.1.0.10:2");
+}
+
+TEST(SortServices, SortsFrontendLists) {
+    std::vector<Service> services{exposed()};
+    std::reverse(services[0].external_ips.begin(), services[0].external_ips.end());
+    svcnl::sort_services(services);
+    EXPECT_EQ(services[0].external_ips.at(0).to_string(), "198.51.100.10");
+    EXPECT_EQ(services[0].source_ranges.at(0).to_string(), "10.0.1.2/32");
 }
 
 }  // namespace

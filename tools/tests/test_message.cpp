@@ -40,6 +40,16 @@ Service sample_service() {
     return svc;
 }
 
+Service with_frontends() {
+    Service svc = sample_service();
+    svc.node_port = 30080;
+    svc.external_ips = {v4("198.51.100.10"), *Address::parse("2001:db8::10")};
+    svc.lb_ips = {v4("198.51.100.20")};
+    svc.source_ranges = {Prefix{v4("203.0.113.0"), 24}};
+    svc.ext_policy = SVCNAT_TRAFFIC_POLICY_LOCAL;
+    return svc;
+}
+
 // The top-level attributes of a generic netlink message, by type (the last of each type).
 struct TopAttrs {
     std::array<nlattr*, SVCNAT_A_MAX + 1> tb{};
@@ -50,10 +60,12 @@ struct TopAttrs {
     nlattr* operator[](int type) const { return tb.at(static_cast<std::size_t>(type)); }
 };
 
-// The attributes of a nest, by type; `backends` collects every SVCNAT_A_SERVICE_BACKEND.
+// The attributes of a nest, by type (the last of each); `backends` collects every
+// SVCNAT_A_SERVICE_BACKEND, `all` every attribute of any type.
 struct NestAttrs {
-    std::array<nlattr*, 16> tb{};
+    std::array<nlattr*, 32> tb{};
     std::vector<nlattr*> backends;
+    std::vector<nlattr*> all;
     int count = 0;
 
     explicit NestAttrs(nlattr* nest) {
@@ -63,11 +75,21 @@ struct NestAttrs {
         nla_for_each_nested(pos, nest, rem) {
             ++count;
             tb.at(static_cast<std::size_t>(nla_type(pos))) = pos;
+            all.push_back(pos);
             if (nla_type(pos) == SVCNAT_A_SERVICE_BACKEND) {
                 backends.push_back(pos);
             }
         }
         EXPECT_EQ(rem, 0);
+    }
+    [[nodiscard]] std::vector<nlattr*> of_type(int type) const {
+        std::vector<nlattr*> out;
+        for (nlattr* nla : all) {
+            if (nla_type(nla) == type) {
+                out.push_back(nla);
+            }
+        }
+        return out;
     }
     nlattr* operator[](int type) const { return tb.at(static_cast<std::size_t>(type)); }
 };
@@ -140,6 +162,67 @@ TEST(BuildRequest, ServiceSetSendsKeyAndNameOnly) {
     ASSERT_NE(attrs[SVCNAT_A_SERVICE_NAME], nullptr);
     EXPECT_EQ(nla_len(attrs[SVCNAT_A_SERVICE_NAME]), 1);  // just the NUL: clears the name
     EXPECT_TRUE(attrs.backends.empty());
+}
+
+TEST(BuildRequest, ServiceNewFrontendsAndPolicies) {
+    const MsgPtr msg = build_op_request(kFamily, Op{SVCNAT_CMD_SERVICE_NEW, with_frontends()});
+    const NestAttrs svc(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+    ASSERT_NE(svc[SVCNAT_A_SERVICE_NODE_PORT], nullptr);
+    EXPECT_EQ(nla_len(svc[SVCNAT_A_SERVICE_NODE_PORT]), 2);
+    EXPECT_EQ(nla_get_u16(svc[SVCNAT_A_SERVICE_NODE_PORT]), htons(30080));
+
+    const auto ext = svc.of_type(SVCNAT_A_SERVICE_EXTERNAL_IP);
+    ASSERT_EQ(ext.size(), 2U);
+    const NestAttrs ext0(ext[0]);
+    EXPECT_EQ(ext0.count, 1);  // an address, no length
+    EXPECT_EQ(nla_get_u32(ext0[SVCNAT_A_PREFIX_ADDR_IPV4]), htonl(0xc633640a));
+    const NestAttrs ext1(ext[1]);
+    ASSERT_NE(ext1[SVCNAT_A_PREFIX_ADDR_IPV6], nullptr);
+    EXPECT_EQ(nla_len(ext1[SVCNAT_A_PREFIX_ADDR_IPV6]), 16);
+    EXPECT_EQ(ext1[SVCNAT_A_PREFIX_LEN], nullptr);
+
+    ASSERT_EQ(svc.of_type(SVCNAT_A_SERVICE_LB_IP).size(), 1U);
+    const auto ranges = svc.of_type(SVCNAT_A_SERVICE_SOURCE_RANGE);
+    ASSERT_EQ(ranges.size(), 1U);
+    const NestAttrs range(ranges[0]);
+    EXPECT_EQ(nla_get_u32(range[SVCNAT_A_PREFIX_ADDR_IPV4]), htonl(0xcb007100));
+    ASSERT_NE(range[SVCNAT_A_PREFIX_LEN], nullptr);
+    EXPECT_EQ(nla_len(range[SVCNAT_A_PREFIX_LEN]), 1);
+    EXPECT_EQ(nla_get_u8(range[SVCNAT_A_PREFIX_LEN]), 24);
+
+    ASSERT_NE(svc[SVCNAT_A_SERVICE_EXT_POLICY], nullptr);
+    EXPECT_EQ(nla_get_u32(svc[SVCNAT_A_SERVICE_EXT_POLICY]),
+              static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_LOCAL));
+    EXPECT_EQ(svc[SVCNAT_A_SERVICE_INT_POLICY], nullptr);  // cluster: the kernel default
+    EXPECT_EQ(svc[SVCNAT_A_SERVICE_STATS], nullptr);
+    EXPECT_EQ(svc.backends.size(), 2U);
+}
+
+TEST(BuildRequest, ServiceWithFrontendsRoundTripsThroughTheParser) {
+    Service svc = with_frontends();
+    svc.int_policy = SVCNAT_TRAFFIC_POLICY_LOCAL;
+    const MsgPtr msg = build_op_request(kFamily, Op{SVCNAT_CMD_SERVICE_NEW, svc});
+    EXPECT_EQ(parse_service_msg(nlmsg_hdr(msg.get())), svc);
+}
+
+TEST(BuildRequest, ServiceSetSendsFrontendsButNoBackends) {
+    const MsgPtr msg = build_op_request(kFamily, Op{SVCNAT_CMD_SERVICE_SET, with_frontends()});
+    const NestAttrs svc(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+    EXPECT_NE(svc[SVCNAT_A_SERVICE_NODE_PORT], nullptr);
+    EXPECT_EQ(svc.of_type(SVCNAT_A_SERVICE_EXTERNAL_IP).size(), 2U);
+    EXPECT_NE(svc[SVCNAT_A_SERVICE_EXT_POLICY], nullptr);
+    EXPECT_TRUE(svc.backends.empty());
+}
+
+TEST(BuildRequest, OtherCommandsSendNoFrontends) {
+    for (const std::uint8_t cmd : {SVCNAT_CMD_SERVICE_DEL, SVCNAT_CMD_BACKEND_NEW,
+                                   SVCNAT_CMD_BACKEND_DEL, SVCNAT_CMD_BACKEND_REPLACE}) {
+        const MsgPtr msg = build_op_request(kFamily, Op{cmd, with_frontends()});
+        const NestAttrs svc(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+        EXPECT_EQ(svc[SVCNAT_A_SERVICE_NODE_PORT], nullptr) << cmd_name(cmd);
+        EXPECT_EQ(svc[SVCNAT_A_SERVICE_EXTERNAL_IP], nullptr) << cmd_name(cmd);
+        EXPECT_EQ(svc[SVCNAT_A_SERVICE_EXT_POLICY], nullptr) << cmd_name(cmd);
+    }
 }
 
 TEST(BuildRequest, ServiceDelSendsKeyOnly) {
@@ -387,7 +470,12 @@ TEST(BuildTxn, OneBigOpGoesAloneEvenAboveTheLimit) {
 }
 
 TEST(BuildTxn, SizeBoundCoversTheEncodedOp) {
-    for (const Op& op : many_ops(8)) {
+    std::vector<Op> ops = many_ops(8);
+    Service svc = with_frontends();
+    svc.int_policy = SVCNAT_TRAFFIC_POLICY_LOCAL;
+    ops.push_back(Op{SVCNAT_CMD_SERVICE_NEW, svc});
+    ops.push_back(Op{SVCNAT_CMD_SERVICE_SET, svc});
+    for (const Op& op : ops) {
         const std::vector<Op> one{op};
         const TxnChunk chunk = build_txn_ops(kFamily, 1, one, 0);
         const std::size_t head = NLMSG_HDRLEN + GENL_HDRLEN + NLA_ALIGN(NLA_HDRLEN + 4);
@@ -453,6 +541,274 @@ TEST(ParseService, IgnoresUnknownAttributes) {
     nla_nest_end(reply.get(), be);
     const Service svc = parse_service_msg(reply.done());
     EXPECT_EQ(svc.backends.size(), 1U);
+}
+
+TEST(ParseService, FrontendsPoliciesAndStats) {
+    ReplyBuilder reply;
+    reply.key();
+    nla_put_u16(reply.get(), SVCNAT_A_SERVICE_NODE_PORT, htons(31000));
+    nlattr* p = nla_nest_start(reply.get(), SVCNAT_A_SERVICE_LB_IP);
+    nla_put_u32(reply.get(), SVCNAT_A_PREFIX_ADDR_IPV4, htonl(0xc6336414));
+    nla_put_u8(reply.get(), SVCNAT_A_PREFIX_LEN, 32);
+    nla_nest_end(reply.get(), p);
+    p = nla_nest_start(reply.get(), SVCNAT_A_SERVICE_SOURCE_RANGE);
+    nla_put_u32(reply.get(), SVCNAT_A_PREFIX_ADDR_IPV4, htonl(0x0a000000));  // no length: /32
+    nla_nest_end(reply.get(), p);
+    nla_put_u32(reply.get(), SVCNAT_A_SERVICE_INT_POLICY, SVCNAT_TRAFFIC_POLICY_LOCAL);
+    p = nla_nest_start(reply.get(), SVCNAT_A_SERVICE_STATS);
+    nla_put_u64(reply.get(), SVCNAT_A_STATS_CONNS, 1ULL << 40);
+    nla_put_u64(reply.get(), SVCNAT_A_STATS_DROPPED_SOURCE_RANGE, 3);
+    nla_put_u64(reply.get(), 40, 9);  // a newer counter
+    nla_nest_end(reply.get(), p);
+    const Service svc = parse_service_msg(reply.done());
+    EXPECT_EQ(svc.node_port, 31000);
+    ASSERT_EQ(svc.lb_ips.size(), 1U);
+    EXPECT_EQ(svc.lb_ips[0].to_string(), "198.51.100.20");
+    EXPECT_TRUE(svc.external_ips.empty());
+    ASSERT_EQ(svc.source_ranges.size(), 1U);
+    EXPECT_EQ(svc.source_ranges[0].to_string(), "10.0.0.0/32");
+    EXPECT_EQ(svc.ext_policy, static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_CLUSTER));
+    EXPECT_EQ(svc.int_policy, static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_LOCAL));
+    ASSERT_TRUE(svc.stats.has_value());
+    EXPECT_EQ(svc.stats->conns, 1ULL << 40);
+    EXPECT_EQ(svc.stats->dropped_source_range, 3U);
+    EXPECT_EQ(svc.stats->masqueraded, 0U);
+}
+
+TEST(ParseService, NoFrontendAttributesMeansDefaults) {
+    ReplyBuilder reply;
+    reply.key();
+    const Service svc = parse_service_msg(reply.done());
+    EXPECT_FALSE(svc.node_port.has_value());
+    EXPECT_EQ(svc.ext_policy, static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_CLUSTER));
+    EXPECT_FALSE(svc.stats.has_value());
+}
+
+TEST(ParseService, RejectsPrefixWithoutAddressAndShortCounters) {
+    ReplyBuilder reply;
+    reply.key();
+    nlattr* p = nla_nest_start(reply.get(), SVCNAT_A_SERVICE_EXTERNAL_IP);
+    nla_put_u8(reply.get(), SVCNAT_A_PREFIX_LEN, 32);
+    nla_nest_end(reply.get(), p);
+    EXPECT_THROW(parse_service_msg(reply.done()), Error);
+
+    ReplyBuilder short_counter;
+    short_counter.key();
+    p = nla_nest_start(short_counter.get(), SVCNAT_A_SERVICE_STATS);
+    nla_put_u32(short_counter.get(), SVCNAT_A_STATS_CONNS, 1);
+    nla_nest_end(short_counter.get(), p);
+    EXPECT_THROW(parse_service_msg(short_counter.done()), Error);
+}
+
+TEST(MergeDump, FrontendsAndStatsComeFromTheFirstPart) {
+    Service first = with_frontends();
+    first.stats = Stats{.conns = 5};
+    first.backend_count = 3;
+    Service second = first;
+    second.backends.resize(1);
+    second.stats.reset();
+    const std::vector<Service> merged = merge_dump({first, second});
+    ASSERT_EQ(merged.size(), 1U);
+    EXPECT_EQ(merged[0].backends.size(), 3U);
+    EXPECT_EQ(merged[0].stats, first.stats);
+    EXPECT_EQ(merged[0].external_ips, first.external_ips);
+}
+
+NodeConfig sample_config() {
+    NodeConfig config;
+    config.cluster_cidrs = {Prefix{v4("10.244.0.0"), 16}, Prefix{v4("10.245.0.0"), 16}};
+    config.nodeport_cidrs = {Prefix{*Address::parse("fd00::"), 64}};
+    config.masquerade_all = true;
+    config.masq_mark = 0x10000;
+    config.masq_mode = SVCNAT_MASQ_MODE_MARK;
+    config.unknown_port = SVCNAT_UNKNOWN_PORT_REJECT;
+    config.unallocated = SVCNAT_UNALLOCATED_DROP;
+    return config;
+}
+
+TEST(BuildConfig, GetHasNoAttributes) {
+    const MsgPtr msg = build_config_get(kFamily);
+    EXPECT_EQ(genl_of(msg.get())->cmd, SVCNAT_CMD_CONFIG_GET);
+    EXPECT_EQ(nlmsg_hdr(msg.get())->nlmsg_flags & NLM_F_DUMP, 0);
+    EXPECT_NE(nlmsg_hdr(msg.get())->nlmsg_flags & NLM_F_ACK, 0);
+    EXPECT_EQ(genlmsg_attrlen(genl_of(msg.get()), 0), 0);
+}
+
+TEST(BuildConfig, SetSendsEverySetting) {
+    const MsgPtr msg = build_config_set(kFamily, sample_config());
+    EXPECT_EQ(genl_of(msg.get())->cmd, SVCNAT_CMD_CONFIG_SET);
+    const TopAttrs top(msg.get());
+    ASSERT_NE(top[SVCNAT_A_CONFIG], nullptr);
+    const NestAttrs cfg(top[SVCNAT_A_CONFIG]);
+    ASSERT_EQ(cfg.of_type(SVCNAT_A_CONFIG_CLUSTER_CIDR).size(), 2U);
+    const NestAttrs cidr(cfg.of_type(SVCNAT_A_CONFIG_CLUSTER_CIDR)[1]);
+    EXPECT_EQ(nla_get_u32(cidr[SVCNAT_A_PREFIX_ADDR_IPV4]), htonl(0x0af50000));
+    EXPECT_EQ(nla_get_u8(cidr[SVCNAT_A_PREFIX_LEN]), 16);
+    EXPECT_EQ(cfg.of_type(SVCNAT_A_CONFIG_NODEPORT_CIDR).size(), 1U);
+    EXPECT_EQ(cfg.of_type(SVCNAT_A_CONFIG_SERVICE_CIDR).size(), 0U);
+    EXPECT_EQ(nla_len(cfg[SVCNAT_A_CONFIG_MASQUERADE_ALL]), 1);
+    EXPECT_EQ(nla_get_u8(cfg[SVCNAT_A_CONFIG_MASQUERADE_ALL]), 1);
+    EXPECT_EQ(nla_get_u32(cfg[SVCNAT_A_CONFIG_MASQ_MARK]), 0x10000U);
+    EXPECT_EQ(nla_get_u32(cfg[SVCNAT_A_CONFIG_MASQ_MODE]),
+              static_cast<std::uint32_t>(SVCNAT_MASQ_MODE_MARK));
+    EXPECT_EQ(nla_get_u32(cfg[SVCNAT_A_CONFIG_UNKNOWN_PORT]),
+              static_cast<std::uint32_t>(SVCNAT_UNKNOWN_PORT_REJECT));
+    EXPECT_EQ(nla_get_u32(cfg[SVCNAT_A_CONFIG_UNALLOCATED]),
+              static_cast<std::uint32_t>(SVCNAT_UNALLOCATED_DROP));
+    EXPECT_EQ(cfg[SVCNAT_A_CONFIG_STATS], nullptr);
+    EXPECT_EQ(parse_config_msg(nlmsg_hdr(msg.get())), sample_config());
+}
+
+TEST(BuildConfig, DefaultConfigRoundTrips) {
+    NodeConfig config;
+    config.stats = Stats{.rejected_unknown_port = 1};  // replies only: not sent
+    const MsgPtr msg = build_config_set(kFamily, config);
+    EXPECT_EQ(parse_config_msg(nlmsg_hdr(msg.get())), NodeConfig{});
+    EXPECT_TRUE(NodeConfig{}.is_default());
+    EXPECT_TRUE(config.is_default());
+    EXPECT_FALSE(sample_config().is_default());
+}
+
+TEST(ParseConfig, ReplyWithStatsAndDefaults) {
+    const MsgPtr msg = make_msg(1024);
+    genlmsg_put(msg.get(), 0, 1, kFamily, 0, 0, SVCNAT_CMD_CONFIG_GET, 1);
+    nlattr* cfg = nla_nest_start(msg.get(), SVCNAT_A_CONFIG);
+    nlattr* p = nla_nest_start(msg.get(), SVCNAT_A_CONFIG_SERVICE_CIDR);
+    nla_put_u32(msg.get(), SVCNAT_A_PREFIX_ADDR_IPV4, htonl(0x0a600000));
+    nla_put_u8(msg.get(), SVCNAT_A_PREFIX_LEN, 12);
+    nla_nest_end(msg.get(), p);
+    p = nla_nest_start(msg.get(), SVCNAT_A_CONFIG_STATS);
+    nla_put_u64(msg.get(), SVCNAT_A_STATS_REJECTED_UNKNOWN_PORT, 4);
+    nla_put_u64(msg.get(), SVCNAT_A_STATS_DROPPED_UNALLOCATED, 5);
+    nla_nest_end(msg.get(), p);
+    nla_nest_end(msg.get(), cfg);
+    const NodeConfig config = parse_config_msg(nlmsg_hdr(msg.get()));
+    ASSERT_EQ(config.service_cidrs.size(), 1U);
+    EXPECT_EQ(config.service_cidrs[0].to_string(), "10.96.0.0/12");
+    EXPECT_EQ(config.masq_mark, static_cast<std::uint32_t>(SVCNAT_MASQ_MARK_DEFAULT));
+    EXPECT_FALSE(config.masquerade_all);
+    ASSERT_TRUE(config.stats.has_value());
+    EXPECT_EQ(config.stats->rejected_unknown_port, 4U);
+    EXPECT_EQ(config.stats->dropped_unallocated, 5U);
+    EXPECT_FALSE(config.is_default());
+
+    const MsgPtr empty = build_config_get(kFamily);
+    EXPECT_THROW(parse_config_msg(nlmsg_hdr(empty.get())), Error);
+}
+
+TEST(BuildTrace, Request) {
+    TraceRequest req{.proto = Proto::udp,
+                     .src = v4("10.244.1.11"),
+                     .src_port = 5353,
+                     .dst = v4("10.96.0.10"),
+                     .dst_port = 53,
+                     .origin = SVCNAT_ORIGIN_OTHER};
+    MsgPtr msg = build_trace_request(kFamily, req);
+    EXPECT_EQ(genl_of(msg.get())->cmd, SVCNAT_CMD_TRACE);
+    const NestAttrs tr(TopAttrs(msg.get())[SVCNAT_A_TRACE]);
+    EXPECT_EQ(tr.count, 6);
+    EXPECT_EQ(nla_get_u8(tr[SVCNAT_A_TRACE_PROTO]), IPPROTO_UDP);
+    EXPECT_EQ(nla_get_u32(tr[SVCNAT_A_TRACE_SRC_IPV4]), htonl(0x0af4010b));
+    EXPECT_EQ(nla_get_u16(tr[SVCNAT_A_TRACE_SRC_PORT]), htons(5353));
+    EXPECT_EQ(nla_get_u32(tr[SVCNAT_A_TRACE_DST_IPV4]), htonl(0x0a60000a));
+    EXPECT_EQ(nla_get_u16(tr[SVCNAT_A_TRACE_DST_PORT]), htons(53));
+    EXPECT_EQ(nla_get_u32(tr[SVCNAT_A_TRACE_ORIGIN]),
+              static_cast<std::uint32_t>(SVCNAT_ORIGIN_OTHER));
+
+    req.src_port.reset();
+    req.origin.reset();
+    req.src = *Address::parse("fd00::1");
+    msg = build_trace_request(kFamily, req);
+    const NestAttrs plain(TopAttrs(msg.get())[SVCNAT_A_TRACE]);
+    EXPECT_EQ(plain.count, 4);
+    EXPECT_EQ(plain[SVCNAT_A_TRACE_SRC_PORT], nullptr);
+    EXPECT_EQ(plain[SVCNAT_A_TRACE_ORIGIN], nullptr);
+    ASSERT_NE(plain[SVCNAT_A_TRACE_SRC_IPV6], nullptr);
+    EXPECT_EQ(nla_len(plain[SVCNAT_A_TRACE_SRC_IPV6]), 16);
+}
+
+void put_backend_nest(nl_msg* msg, int type, std::uint32_t addr, std::uint32_t flags) {
+    nlattr* be = nla_nest_start(msg, type);
+    nla_put_u32(msg, SVCNAT_A_BACKEND_ADDR_IPV4, htonl(addr));
+    nla_put_u16(msg, SVCNAT_A_BACKEND_PORT, htons(80));
+    nla_put_u32(msg, SVCNAT_A_BACKEND_WEIGHT, 2);
+    nla_put_u32(msg, SVCNAT_A_BACKEND_FLAGS, flags);
+    nla_nest_end(msg, be);
+}
+
+TEST(ParseTrace, FullReply) {
+    const MsgPtr msg = make_msg(2048);
+    genlmsg_put(msg.get(), 0, 1, kFamily, 0, 0, SVCNAT_CMD_TRACE, 1);
+    nlattr* tr = nla_nest_start(msg.get(), SVCNAT_A_TRACE);
+    nla_put_u8(msg.get(), SVCNAT_A_TRACE_PROTO, IPPROTO_TCP);  // the request, echoed
+    nla_put_u32(msg.get(), SVCNAT_A_TRACE_VERDICT, SVCNAT_VERDICT_DNAT);
+    nla_put_u32(msg.get(), SVCNAT_A_TRACE_REASON, SVCNAT_REASON_ENDPOINT);
+    nla_put_u32(msg.get(), SVCNAT_A_TRACE_ORIGIN, SVCNAT_ORIGIN_NODE);
+    nla_put_u32(msg.get(), SVCNAT_A_TRACE_FRONTEND, SVCNAT_FRONTEND_NODE_PORT);
+    nlattr* svc = nla_nest_start(msg.get(), SVCNAT_A_TRACE_SERVICE);
+    nla_put_u8(msg.get(), SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP);
+    nla_put_u32(msg.get(), SVCNAT_A_SERVICE_ADDR_IPV4, htonl(0x0a60000a));
+    nla_put_u16(msg.get(), SVCNAT_A_SERVICE_PORT, htons(8081));
+    nla_put_string(msg.get(), SVCNAT_A_SERVICE_NAME, "default/web");
+    nla_nest_end(msg.get(), svc);
+    nla_put_u32(msg.get(), SVCNAT_A_TRACE_ENDPOINT_SET, SVCNAT_ENDPOINT_SET_LOCAL);
+    put_backend_nest(msg.get(), SVCNAT_A_TRACE_CANDIDATE, 0x0af4010b, 11);
+    put_backend_nest(msg.get(), SVCNAT_A_TRACE_CANDIDATE, 0x0af4010c, 3);
+    put_backend_nest(msg.get(), SVCNAT_A_TRACE_BACKEND, 0x0af4010c, 3);
+    nla_put_u8(msg.get(), SVCNAT_A_TRACE_MASQUERADE, 1);
+    nla_put_u32(msg.get(), SVCNAT_A_TRACE_MASQ_REASON, SVCNAT_MASQ_REASON_NODE_LOCAL);
+    nla_put_u8(msg.get(), SVCNAT_A_TRACE_HAIRPIN, 0);
+    nla_nest_end(msg.get(), tr);
+
+    const TraceReply reply = parse_trace_msg(nlmsg_hdr(msg.get()));
+    EXPECT_EQ(reply.verdict, static_cast<std::uint32_t>(SVCNAT_VERDICT_DNAT));
+    EXPECT_EQ(reply.reason, static_cast<std::uint32_t>(SVCNAT_REASON_ENDPOINT));
+    EXPECT_EQ(reply.origin, static_cast<std::uint32_t>(SVCNAT_ORIGIN_NODE));
+    EXPECT_EQ(reply.frontend, static_cast<std::uint32_t>(SVCNAT_FRONTEND_NODE_PORT));
+    ASSERT_TRUE(reply.service.has_value());
+    EXPECT_EQ(reply.service->port, 8081);
+    EXPECT_EQ(reply.service->name, "default/web");
+    EXPECT_EQ(reply.endpoint_set, static_cast<std::uint32_t>(SVCNAT_ENDPOINT_SET_LOCAL));
+    ASSERT_EQ(reply.candidates.size(), 2U);
+    EXPECT_EQ(reply.candidates[0].flags, 11U);
+    EXPECT_EQ(reply.candidates[1].weight, 2U);
+    ASSERT_TRUE(reply.backend.has_value());
+    EXPECT_EQ(reply.backend->addr.to_string(), "10.244.1.12");
+    EXPECT_TRUE(reply.masquerade);
+    EXPECT_EQ(reply.masq_reason, static_cast<std::uint32_t>(SVCNAT_MASQ_REASON_NODE_LOCAL));
+    EXPECT_FALSE(reply.hairpin);
+}
+
+TEST(ParseTrace, MinimalReplyAndMissingVerdict) {
+    MsgPtr msg = make_msg(512);
+    genlmsg_put(msg.get(), 0, 1, kFamily, 0, 0, SVCNAT_CMD_TRACE, 1);
+    nlattr* tr = nla_nest_start(msg.get(), SVCNAT_A_TRACE);
+    nla_put_u32(msg.get(), SVCNAT_A_TRACE_VERDICT, SVCNAT_VERDICT_ACCEPT);
+    nla_nest_end(msg.get(), tr);
+    const TraceReply reply = parse_trace_msg(nlmsg_hdr(msg.get()));
+    EXPECT_EQ(reply, TraceReply{});
+
+    msg = make_msg(512);
+    genlmsg_put(msg.get(), 0, 1, kFamily, 0, 0, SVCNAT_CMD_TRACE, 1);
+    tr = nla_nest_start(msg.get(), SVCNAT_A_TRACE);
+    nla_put_u32(msg.get(), SVCNAT_A_TRACE_REASON, SVCNAT_REASON_ENDPOINT);
+    nla_nest_end(msg.get(), tr);
+    EXPECT_THROW(parse_trace_msg(nlmsg_hdr(msg.get())), Error);
+    const MsgPtr none = build_config_get(kFamily);
+    EXPECT_THROW(parse_trace_msg(nlmsg_hdr(none.get())), Error);
+}
+
+TEST(EnumNames, NamesAndNumbers) {
+    EXPECT_EQ(enum_name(kOriginNames, SVCNAT_ORIGIN_OTHER), "other");
+    EXPECT_EQ(enum_name(kReasonNames, SVCNAT_REASON_UNALLOCATED), "unallocated");
+    EXPECT_EQ(enum_name(kMasqReasonNames, SVCNAT_MASQ_REASON_HAIRPIN), "hairpin");
+    EXPECT_EQ(enum_name(kFrontendNames, SVCNAT_FRONTEND_LB_IP), "lb-ip");
+    EXPECT_EQ(enum_name(kVerdictNames, 17), "17");
+    EXPECT_EQ(enum_value(kEndpointSetNames, "local"), SVCNAT_ENDPOINT_SET_LOCAL);
+    EXPECT_FALSE(enum_value(kEndpointSetNames, "Local").has_value());
+    EXPECT_EQ(cmd_name(SVCNAT_CMD_TRACE), "trace");
+    EXPECT_EQ(cmd_name(SVCNAT_CMD_CONFIG_SET), "config-set");
+    EXPECT_FALSE(is_mutating_cmd(SVCNAT_CMD_CONFIG_SET));
 }
 
 TEST(ParseService, RejectsMissingKey) {

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Parsing of option values and apply lines.
+#include <linux/svcnat.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -160,6 +163,126 @@ TEST(ShellQuote, RoundTripsThroughSplitLine) {
         EXPECT_EQ(split_line(shell_quote(word)), (Words{word})) << word;
     }
     EXPECT_EQ(shell_quote("it's"), R"('it'\''s')");
+}
+
+std::string usage_error(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST(ParseCidr, AddressesAndLengths) {
+    svcnl::Prefix p = parse_cidr("10.244.0.0/16");
+    EXPECT_EQ(p.addr.to_string(), "10.244.0.0");
+    EXPECT_EQ(p.len, 16);
+    EXPECT_EQ(parse_cidr("0.0.0.0/0").to_string(), "0.0.0.0/0");
+    EXPECT_EQ(parse_cidr("192.168.77.1").to_string(), "192.168.77.1/32");  // bare: full length
+    EXPECT_EQ(parse_cidr("192.168.77.1/32").to_string(), "192.168.77.1/32");
+    EXPECT_EQ(parse_cidr("10.244.1.128/25").len, 25);
+    p = parse_cidr("fd00:10:244::/56");
+    EXPECT_FALSE(p.addr.is_ipv4());
+    EXPECT_EQ(p.len, 56);
+    EXPECT_EQ(parse_cidr("::1").len, 128);
+}
+
+TEST(ParseCidr, RejectsHostBitsAndBadLengths) {
+    EXPECT_EQ(usage_error([] { parse_cidr("10.244.1.1/16"); }),
+              "host bits set in '10.244.1.1/16' (did you mean 10.244.0.0/16?)");
+    EXPECT_EQ(usage_error([] { parse_cidr("fd00::1/64"); }),
+              "host bits set in 'fd00::1/64' (did you mean fd00::/64?)");
+    EXPECT_EQ(usage_error([] { parse_cidr("10.0.0.0/33"); }),
+              "invalid prefix length in '10.0.0.0/33' (expected 0..32)");
+    for (const char* bad : {"10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8/8", "10.0.0/8", "x/8", "", "/8",
+                            "fd00::/129", "10.0.0.0/ 8"}) {
+        EXPECT_THROW(parse_cidr(bad), UsageError) << bad;
+    }
+}
+
+TEST(ParseMark, OneBitDecimalOrHex) {
+    EXPECT_EQ(parse_mark("0x4000"), 0x4000U);
+    EXPECT_EQ(parse_mark("0X8000"), 0x8000U);
+    EXPECT_EQ(parse_mark("16384"), 0x4000U);
+    EXPECT_EQ(parse_mark("1"), 1U);
+    EXPECT_EQ(parse_mark("0x80000000"), 0x80000000U);
+    for (const char* bad : {"0", "0x0", "0x3", "3", "0x", "0x1g", "0x100000000", "-1", "mark"}) {
+        EXPECT_THROW(parse_mark(bad), UsageError) << bad;
+    }
+    EXPECT_EQ(usage_error([] { parse_mark("0x6000"); }),
+              "invalid mark '0x6000' (expected a single bit, e.g. 0x4000 or 16384)");
+    EXPECT_EQ(format_mark(0x4000), "0x4000");
+    EXPECT_EQ(format_mark(0x80000000), "0x80000000");
+}
+
+TEST(ParseChoice, CaseInsensitiveWithTheChoicesInTheError) {
+    EXPECT_EQ(parse_choice("local", svcnl::kTrafficPolicyNames, "external policy"),
+              static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_LOCAL));
+    EXPECT_EQ(parse_choice("Cluster", svcnl::kTrafficPolicyNames, "external policy"),
+              static_cast<std::uint32_t>(SVCNAT_TRAFFIC_POLICY_CLUSTER));
+    EXPECT_EQ(parse_choice("mark", svcnl::kMasqModeNames, "masquerade mode"),
+              static_cast<std::uint32_t>(SVCNAT_MASQ_MODE_MARK));
+    EXPECT_EQ(usage_error([] { parse_choice("all", svcnl::kUnknownPortNames, "unknown-port"); }),
+              "invalid unknown-port 'all' (expected accept or reject)");
+    EXPECT_TRUE(parse_on_off("on", "masquerade-all"));
+    EXPECT_FALSE(parse_on_off("OFF", "masquerade-all"));
+    EXPECT_THROW(parse_on_off("yes", "masquerade-all"), UsageError);
+}
+
+TEST(ParseOrigin, ExternalIsTheKernelsOther) {
+    EXPECT_EQ(parse_origin("pod"), static_cast<std::uint32_t>(SVCNAT_ORIGIN_POD));
+    EXPECT_EQ(parse_origin("node"), static_cast<std::uint32_t>(SVCNAT_ORIGIN_NODE));
+    EXPECT_EQ(parse_origin("external"), static_cast<std::uint32_t>(SVCNAT_ORIGIN_OTHER));
+    EXPECT_EQ(parse_origin("other"), static_cast<std::uint32_t>(SVCNAT_ORIGIN_OTHER));
+    EXPECT_EQ(usage_error([] { parse_origin("cluster"); }),
+              "invalid origin 'cluster' (expected pod, node or external)");
+}
+
+TEST(ParseSource, AddressWithOptionalPort) {
+    Source src = parse_source("10.244.1.11");
+    EXPECT_EQ(src.addr.to_string(), "10.244.1.11");
+    EXPECT_FALSE(src.port.has_value());
+    src = parse_source("10.0.1.2:40001");
+    EXPECT_EQ(src.addr.to_string(), "10.0.1.2");
+    EXPECT_EQ(src.port, 40001);
+    src = parse_source("fd00::1");
+    EXPECT_FALSE(src.addr.is_ipv4());
+    EXPECT_FALSE(src.port.has_value());
+    src = parse_source("[fd00::1]:53");
+    EXPECT_EQ(src.port, 53);
+    EXPECT_EQ(usage_error([] { parse_source("pod1"); }),
+              "invalid source 'pod1' (expected ADDR, a.b.c.d:PORT or [IPv6]:PORT)");
+    EXPECT_EQ(usage_error([] { parse_source("10.0.1.2:0"); }),
+              "invalid port '0' (expected 1..65535)");
+}
+
+TEST(ParseServiceEndpoint, HeadlessAndExternalNameAreExplained) {
+    EXPECT_EQ(parse_service_endpoint("10.96.0.10:80").port, 80);
+    EXPECT_EQ(parse_service_endpoint("[fd00::10]:80").port, 80);
+    for (const char* headless : {"None:80", "None", "none:443", ":80"}) {
+        const std::string msg = usage_error([headless] { parse_service_endpoint(headless); });
+        EXPECT_EQ(msg.rfind("headless services (clusterIP None) have no data path and cannot be "
+                            "expressed",
+                            0),
+                  0U)
+            << msg;
+    }
+    EXPECT_EQ(usage_error([] { parse_service_endpoint("my-svc.example.com:80"); }),
+              "invalid IPv4 address 'my-svc.example.com' in 'my-svc.example.com:80' (a DNS "
+              "name? ExternalName services cannot be expressed: a service needs a cluster IP)");
+    // Other errors are unchanged.
+    EXPECT_EQ(usage_error([] { parse_service_endpoint("10.0.0.1:0"); }),
+              "invalid port '0' (expected 1..65535)");
+}
+
+TEST(ParseAddress, BareAddressesOnly) {
+    EXPECT_EQ(parse_address("198.51.100.10", "external IP").to_string(), "198.51.100.10");
+    EXPECT_FALSE(parse_address("2001:db8::1", "external IP").is_ipv4());
+    EXPECT_EQ(usage_error([] { parse_address("198.51.100.10:80", "external IP"); }),
+              "invalid external IP '198.51.100.10:80' (expected an IPv4 or IPv6 address)");
+    EXPECT_THROW(parse_address("[2001:db8::1]", "lb IP"), UsageError);
+    EXPECT_THROW(parse_address("10.0.0.0/8", "lb IP"), UsageError);
 }
 
 }  // namespace

@@ -101,7 +101,7 @@ AckInfo parse_done_msg(const nlmsghdr* nlh) {
 
 namespace {
 
-enum class AttrSet { svcnat, service, backend, op, none };
+enum class AttrSet { svcnat, service, backend, op, prefix, stats, config, trace, none };
 
 struct AttrInfo {
     const char* name;
@@ -110,13 +110,15 @@ struct AttrInfo {
 
 std::span<const AttrInfo> attr_table(AttrSet set) {
     // Indexed by attribute type; index 0 is unused.
-    static constexpr std::array<AttrInfo, 4> kSvcnat{{
+    static constexpr std::array<AttrInfo, 6> kSvcnat{{
         {"", AttrSet::none},
         {"service", AttrSet::service},
         {"txn-id", AttrSet::none},
         {"op", AttrSet::op},
+        {"config", AttrSet::config},
+        {"trace", AttrSet::trace},
     }};
-    static constexpr std::array<AttrInfo, 8> kService{{
+    static constexpr std::array<AttrInfo, 15> kService{{
         {"", AttrSet::none},
         {"proto", AttrSet::none},
         {"addr-ipv4", AttrSet::none},
@@ -125,6 +127,13 @@ std::span<const AttrInfo> attr_table(AttrSet set) {
         {"name", AttrSet::none},
         {"backend", AttrSet::backend},
         {"backend-count", AttrSet::none},
+        {"node-port", AttrSet::none},
+        {"external-ip", AttrSet::prefix},
+        {"lb-ip", AttrSet::prefix},
+        {"source-range", AttrSet::prefix},
+        {"ext-policy", AttrSet::none},
+        {"int-policy", AttrSet::none},
+        {"stats", AttrSet::stats},
     }};
     static constexpr std::array<AttrInfo, 6> kBackend{{
         {"", AttrSet::none},
@@ -139,7 +148,61 @@ std::span<const AttrInfo> attr_table(AttrSet set) {
         {"cmd", AttrSet::none},
         {"service", AttrSet::service},
     }};
+    static constexpr std::array<AttrInfo, 4> kPrefix{{
+        {"", AttrSet::none},
+        {"addr-ipv4", AttrSet::none},
+        {"addr-ipv6", AttrSet::none},
+        {"len", AttrSet::none},
+    }};
+    static constexpr std::array<AttrInfo, 9> kStats{{
+        {"", AttrSet::none},
+        {"pad", AttrSet::none},
+        {"conns", AttrSet::none},
+        {"masqueraded", AttrSet::none},
+        {"rejected-no-endpoints", AttrSet::none},
+        {"dropped-no-local", AttrSet::none},
+        {"dropped-source-range", AttrSet::none},
+        {"rejected-unknown-port", AttrSet::none},
+        {"dropped-unallocated", AttrSet::none},
+    }};
+    static constexpr std::array<AttrInfo, 10> kConfig{{
+        {"", AttrSet::none},
+        {"cluster-cidr", AttrSet::prefix},
+        {"nodeport-cidr", AttrSet::prefix},
+        {"service-cidr", AttrSet::prefix},
+        {"masquerade-all", AttrSet::none},
+        {"masq-mark", AttrSet::none},
+        {"masq-mode", AttrSet::none},
+        {"unknown-port", AttrSet::none},
+        {"unallocated", AttrSet::none},
+        {"stats", AttrSet::stats},
+    }};
+    static constexpr std::array<AttrInfo, 19> kTrace{{
+        {"", AttrSet::none},
+        {"proto", AttrSet::none},
+        {"src-ipv4", AttrSet::none},
+        {"src-ipv6", AttrSet::none},
+        {"src-port", AttrSet::none},
+        {"dst-ipv4", AttrSet::none},
+        {"dst-ipv6", AttrSet::none},
+        {"dst-port", AttrSet::none},
+        {"origin", AttrSet::none},
+        {"verdict", AttrSet::none},
+        {"reason", AttrSet::none},
+        {"frontend", AttrSet::none},
+        {"service", AttrSet::service},
+        {"endpoint-set", AttrSet::none},
+        {"candidate", AttrSet::backend},
+        {"backend", AttrSet::backend},
+        {"masquerade", AttrSet::none},
+        {"masq-reason", AttrSet::none},
+        {"hairpin", AttrSet::none},
+    }};
     static_assert(kSvcnat.size() == SVCNAT_A_MAX + 1);
+    static_assert(kPrefix.size() == SVCNAT_A_PREFIX_MAX + 1);
+    static_assert(kStats.size() == SVCNAT_A_STATS_MAX + 1);
+    static_assert(kConfig.size() == SVCNAT_A_CONFIG_MAX + 1);
+    static_assert(kTrace.size() == SVCNAT_A_TRACE_MAX + 1);
     static_assert(kService.size() == SVCNAT_A_SERVICE_MAX + 1);
     static_assert(kBackend.size() == SVCNAT_A_BACKEND_MAX + 1);
     static_assert(kOp.size() == SVCNAT_A_OP_MAX + 1);
@@ -152,6 +215,14 @@ std::span<const AttrInfo> attr_table(AttrSet set) {
             return kBackend;
         case AttrSet::op:
             return kOp;
+        case AttrSet::prefix:
+            return kPrefix;
+        case AttrSet::stats:
+            return kStats;
+        case AttrSet::config:
+            return kConfig;
+        case AttrSet::trace:
+            return kTrace;
         case AttrSet::none:
             break;
     }
@@ -168,6 +239,14 @@ const char* set_name(AttrSet set) {
             return "backend";
         case AttrSet::op:
             return "op";
+        case AttrSet::prefix:
+            return "prefix";
+        case AttrSet::stats:
+            return "stats";
+        case AttrSet::config:
+            return "config";
+        case AttrSet::trace:
+            return "trace";
         case AttrSet::none:
             break;
     }

@@ -9,9 +9,11 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include <array>
 #include <cstring>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "svcnl/error.hpp"
 
@@ -31,6 +33,7 @@ constexpr std::size_t attr_size(std::size_t payload) {
 struct Parts {
     bool service = true;         // the SVCNAT_A_SERVICE nest at all
     bool name = false;           // the name, if the service has one
+    bool frontends = false;      // NodePort, external/LB IPs, source ranges, policies
     bool backends = false;       // every backend
     bool one_backend = false;    // exactly the first backend
     bool backend_values = true;  // weight and flags (if set) of the backends sent
@@ -39,9 +42,9 @@ struct Parts {
 Parts parts_for(std::uint32_t cmd) {
     switch (cmd) {
         case SVCNAT_CMD_SERVICE_NEW:
-            return {.name = true, .backends = true};
+            return {.name = true, .frontends = true, .backends = true};
         case SVCNAT_CMD_SERVICE_SET:
-            return {.name = true};
+            return {.name = true, .frontends = true};
         case SVCNAT_CMD_SERVICE_DEL:
             return {};
         case SVCNAT_CMD_BACKEND_NEW:
@@ -75,6 +78,34 @@ std::size_t addr_size(const Address& addr) {
     return attr_size(addr.size());
 }
 
+// A prefix nest: the address, and the length unless it is sent as a single address.
+std::size_t prefix_size(const Address& addr, bool with_len) {
+    return NLA_HDRLEN + addr_size(addr) + (with_len ? attr_size(sizeof(std::uint8_t)) : 0);
+}
+
+std::size_t frontends_size(const Service& svc) {
+    std::size_t size = 0;
+    if (svc.node_port) {
+        size += attr_size(sizeof(std::uint16_t));
+    }
+    for (const Address& addr : svc.external_ips) {
+        size += prefix_size(addr, false);
+    }
+    for (const Address& addr : svc.lb_ips) {
+        size += prefix_size(addr, false);
+    }
+    for (const Prefix& prefix : svc.source_ranges) {
+        size += prefix_size(prefix.addr, true);
+    }
+    if (svc.ext_policy != SVCNAT_TRAFFIC_POLICY_CLUSTER) {
+        size += attr_size(sizeof(std::uint32_t));
+    }
+    if (svc.int_policy != SVCNAT_TRAFFIC_POLICY_CLUSTER) {
+        size += attr_size(sizeof(std::uint32_t));
+    }
+    return size;
+}
+
 std::size_t backend_size(const Backend& be, const Parts& parts) {
     std::size_t size = NLA_HDRLEN + addr_size(be.addr) + attr_size(sizeof(std::uint16_t));
     if (parts.backend_values) {
@@ -94,6 +125,9 @@ std::size_t service_nest_size(const Op& op, const Parts& parts) {
                        attr_size(sizeof(std::uint16_t));
     if (parts.name && svc.name) {
         size += attr_size(svc.name->size() + 1);
+    }
+    if (parts.frontends) {
+        size += frontends_size(svc);
     }
     for (const Backend& be : backends_sent(op, parts)) {
         size += backend_size(be, parts);
@@ -125,6 +159,36 @@ void put_addr(nl_msg* msg, int v4_type, int v6_type, const Address& addr) {
     }
 }
 
+void put_prefix(nl_msg* msg, int type, const Address& addr, std::optional<std::uint8_t> len) {
+    nlattr* nest = nest_start(msg, type);
+    put_addr(msg, SVCNAT_A_PREFIX_ADDR_IPV4, SVCNAT_A_PREFIX_ADDR_IPV6, addr);
+    if (len) {
+        check_put(nla_put_u8(msg, SVCNAT_A_PREFIX_LEN, *len));
+    }
+    check_put(nla_nest_end(msg, nest));
+}
+
+void put_frontends(nl_msg* msg, const Service& svc) {
+    if (svc.node_port) {
+        check_put(nla_put_u16(msg, SVCNAT_A_SERVICE_NODE_PORT, htons(*svc.node_port)));
+    }
+    for (const Address& addr : svc.external_ips) {
+        put_prefix(msg, SVCNAT_A_SERVICE_EXTERNAL_IP, addr, std::nullopt);
+    }
+    for (const Address& addr : svc.lb_ips) {
+        put_prefix(msg, SVCNAT_A_SERVICE_LB_IP, addr, std::nullopt);
+    }
+    for (const Prefix& prefix : svc.source_ranges) {
+        put_prefix(msg, SVCNAT_A_SERVICE_SOURCE_RANGE, prefix.addr, prefix.len);
+    }
+    if (svc.ext_policy != SVCNAT_TRAFFIC_POLICY_CLUSTER) {
+        check_put(nla_put_u32(msg, SVCNAT_A_SERVICE_EXT_POLICY, svc.ext_policy));
+    }
+    if (svc.int_policy != SVCNAT_TRAFFIC_POLICY_CLUSTER) {
+        check_put(nla_put_u32(msg, SVCNAT_A_SERVICE_INT_POLICY, svc.int_policy));
+    }
+}
+
 void put_backend(nl_msg* msg, const Backend& be, const Parts& parts) {
     nlattr* nest = nest_start(msg, SVCNAT_A_SERVICE_BACKEND);
     put_addr(msg, SVCNAT_A_BACKEND_ADDR_IPV4, SVCNAT_A_BACKEND_ADDR_IPV6, be.addr);
@@ -152,6 +216,9 @@ void put_service(nl_msg* msg, int type, const Op& op, const Parts& parts) {
             throw Error("service name contains a NUL character");
         }
         check_put(nla_put_string(msg, SVCNAT_A_SERVICE_NAME, svc.name->c_str()));
+    }
+    if (parts.frontends) {
+        put_frontends(msg, svc);
     }
     for (const Backend& be : backends_sent(op, parts)) {
         put_backend(msg, be, parts);
@@ -239,6 +306,73 @@ Address get_addr(const nlattr* nla, bool ipv4) {
     std::array<std::uint8_t, 16> buf{};
     std::memcpy(buf.data(), nla_data(nla), buf.size());
     return Address::ipv6(buf);
+}
+
+std::uint8_t get_u8(const nlattr* nla, const char* what) {
+    need_len(nla, sizeof(std::uint8_t), false, what);
+    return nla_get_u8(nla);
+}
+
+std::uint64_t get_u64(const nlattr* nla, const char* what) {
+    need_len(nla, sizeof(std::uint64_t), false, what);
+    std::uint64_t value = 0;
+    std::memcpy(&value, nla_data(nla), sizeof(value));  // may be only 4-byte aligned
+    return value;
+}
+
+// A prefix nest; an absent length is the full length.
+Prefix parse_prefix(const nlattr* nest) {
+    std::optional<Address> addr;
+    std::optional<std::uint8_t> len;
+    for_each_nested(nest, [&](const nlattr* nla) {
+        switch (nla_type(nla)) {
+            case SVCNAT_A_PREFIX_ADDR_IPV4:
+            case SVCNAT_A_PREFIX_ADDR_IPV6:
+                addr = get_addr(nla, nla_type(nla) == SVCNAT_A_PREFIX_ADDR_IPV4);
+                break;
+            case SVCNAT_A_PREFIX_LEN:
+                len = get_u8(nla, "prefix length");
+                break;
+            default:
+                break;  // newer kernel
+        }
+    });
+    if (!addr) {
+        throw Error("malformed svcnat reply: prefix without address");
+    }
+    return Prefix{*addr, len.value_or(Prefix::full_len(*addr))};
+}
+
+Stats parse_stats(const nlattr* nest) {
+    Stats stats;
+    for_each_nested(nest, [&](const nlattr* nla) {
+        switch (nla_type(nla)) {
+            case SVCNAT_A_STATS_CONNS:
+                stats.conns = get_u64(nla, "counter");
+                break;
+            case SVCNAT_A_STATS_MASQUERADED:
+                stats.masqueraded = get_u64(nla, "counter");
+                break;
+            case SVCNAT_A_STATS_REJECTED_NO_ENDPOINTS:
+                stats.rejected_no_endpoints = get_u64(nla, "counter");
+                break;
+            case SVCNAT_A_STATS_DROPPED_NO_LOCAL:
+                stats.dropped_no_local = get_u64(nla, "counter");
+                break;
+            case SVCNAT_A_STATS_DROPPED_SOURCE_RANGE:
+                stats.dropped_source_range = get_u64(nla, "counter");
+                break;
+            case SVCNAT_A_STATS_REJECTED_UNKNOWN_PORT:
+                stats.rejected_unknown_port = get_u64(nla, "counter");
+                break;
+            case SVCNAT_A_STATS_DROPPED_UNALLOCATED:
+                stats.dropped_unallocated = get_u64(nla, "counter");
+                break;
+            default:
+                break;  // pad, newer kernel
+        }
+    });
+    return stats;
 }
 
 Backend parse_backend(const nlattr* nest) {
@@ -384,6 +518,27 @@ Service parse_service(const nlattr* nest) {
             case SVCNAT_A_SERVICE_BACKEND_COUNT:
                 svc.backend_count = get_u32(nla, "backend count");
                 break;
+            case SVCNAT_A_SERVICE_NODE_PORT:
+                svc.node_port = get_port(nla);
+                break;
+            case SVCNAT_A_SERVICE_EXTERNAL_IP:
+                svc.external_ips.push_back(parse_prefix(nla).addr);
+                break;
+            case SVCNAT_A_SERVICE_LB_IP:
+                svc.lb_ips.push_back(parse_prefix(nla).addr);
+                break;
+            case SVCNAT_A_SERVICE_SOURCE_RANGE:
+                svc.source_ranges.push_back(parse_prefix(nla));
+                break;
+            case SVCNAT_A_SERVICE_EXT_POLICY:
+                svc.ext_policy = get_u32(nla, "external policy");
+                break;
+            case SVCNAT_A_SERVICE_INT_POLICY:
+                svc.int_policy = get_u32(nla, "internal policy");
+                break;
+            case SVCNAT_A_SERVICE_STATS:
+                svc.stats = parse_stats(nla);
+                break;
             default:
                 break;  // newer kernel
         }
@@ -418,6 +573,176 @@ std::uint32_t parse_txn_id_msg(const nlmsghdr* nlh) {
         throw Error("malformed svcnat reply: no transaction id");
     }
     return *txn_id;
+}
+
+MsgPtr build_config_get(int family) {
+    return new_request(family, SVCNAT_CMD_CONFIG_GET, 0, kMsgOverhead);
+}
+
+MsgPtr build_config_set(int family, const NodeConfig& config) {
+    const std::array<std::pair<int, const std::vector<Prefix>*>, 3> lists{{
+        {SVCNAT_A_CONFIG_CLUSTER_CIDR, &config.cluster_cidrs},
+        {SVCNAT_A_CONFIG_NODEPORT_CIDR, &config.nodeport_cidrs},
+        {SVCNAT_A_CONFIG_SERVICE_CIDR, &config.service_cidrs},
+    }};
+    std::size_t size = kMsgOverhead + NLA_HDRLEN + attr_size(sizeof(std::uint8_t)) +
+                       4 * attr_size(sizeof(std::uint32_t));
+    for (const auto& [type, prefixes] : lists) {
+        for (const Prefix& prefix : *prefixes) {
+            size += prefix_size(prefix.addr, true);
+        }
+    }
+    if (size > kAttrMax) {
+        throw Error("node configuration too large for one netlink attribute");
+    }
+    MsgPtr msg = new_request(family, SVCNAT_CMD_CONFIG_SET, 0, NLMSG_ALIGN(size));
+    nlattr* nest = nest_start(msg.get(), SVCNAT_A_CONFIG);
+    for (const auto& [type, prefixes] : lists) {
+        for (const Prefix& prefix : *prefixes) {
+            put_prefix(msg.get(), type, prefix.addr, prefix.len);
+        }
+    }
+    check_put(nla_put_u8(msg.get(), SVCNAT_A_CONFIG_MASQUERADE_ALL, config.masquerade_all ? 1 : 0));
+    check_put(nla_put_u32(msg.get(), SVCNAT_A_CONFIG_MASQ_MARK, config.masq_mark));
+    check_put(nla_put_u32(msg.get(), SVCNAT_A_CONFIG_MASQ_MODE, config.masq_mode));
+    check_put(nla_put_u32(msg.get(), SVCNAT_A_CONFIG_UNKNOWN_PORT, config.unknown_port));
+    check_put(nla_put_u32(msg.get(), SVCNAT_A_CONFIG_UNALLOCATED, config.unallocated));
+    check_put(nla_nest_end(msg.get(), nest));
+    return msg;
+}
+
+NodeConfig parse_config(const nlattr* nest) {
+    NodeConfig config;
+    for_each_nested(nest, [&](const nlattr* nla) {
+        switch (nla_type(nla)) {
+            case SVCNAT_A_CONFIG_CLUSTER_CIDR:
+                config.cluster_cidrs.push_back(parse_prefix(nla));
+                break;
+            case SVCNAT_A_CONFIG_NODEPORT_CIDR:
+                config.nodeport_cidrs.push_back(parse_prefix(nla));
+                break;
+            case SVCNAT_A_CONFIG_SERVICE_CIDR:
+                config.service_cidrs.push_back(parse_prefix(nla));
+                break;
+            case SVCNAT_A_CONFIG_MASQUERADE_ALL:
+                config.masquerade_all = get_u8(nla, "masquerade-all") != 0;
+                break;
+            case SVCNAT_A_CONFIG_MASQ_MARK:
+                config.masq_mark = get_u32(nla, "masq-mark");
+                break;
+            case SVCNAT_A_CONFIG_MASQ_MODE:
+                config.masq_mode = get_u32(nla, "masq-mode");
+                break;
+            case SVCNAT_A_CONFIG_UNKNOWN_PORT:
+                config.unknown_port = get_u32(nla, "unknown-port");
+                break;
+            case SVCNAT_A_CONFIG_UNALLOCATED:
+                config.unallocated = get_u32(nla, "unallocated");
+                break;
+            case SVCNAT_A_CONFIG_STATS:
+                config.stats = parse_stats(nla);
+                break;
+            default:
+                break;  // newer kernel
+        }
+    });
+    return config;
+}
+
+NodeConfig parse_config_msg(const nlmsghdr* nlh) {
+    std::optional<NodeConfig> config;
+    for_each_genl_attr(nlh, [&](const nlattr* nla) {
+        if (nla_type(nla) == SVCNAT_A_CONFIG) {
+            config = parse_config(nla);
+        }
+    });
+    if (!config) {
+        throw Error("malformed svcnat reply: no config attribute");
+    }
+    return std::move(*config);
+}
+
+MsgPtr build_trace_request(int family, const TraceRequest& req) {
+    const std::size_t size = kMsgOverhead + NLA_HDRLEN + attr_size(sizeof(std::uint8_t)) +
+                             addr_size(req.src) + addr_size(req.dst) +
+                             2 * attr_size(sizeof(std::uint16_t)) +
+                             attr_size(sizeof(std::uint32_t));
+    MsgPtr msg = new_request(family, SVCNAT_CMD_TRACE, 0, NLMSG_ALIGN(size));
+    nlattr* nest = nest_start(msg.get(), SVCNAT_A_TRACE);
+    check_put(nla_put_u8(msg.get(), SVCNAT_A_TRACE_PROTO, static_cast<std::uint8_t>(req.proto)));
+    put_addr(msg.get(), SVCNAT_A_TRACE_SRC_IPV4, SVCNAT_A_TRACE_SRC_IPV6, req.src);
+    if (req.src_port) {
+        check_put(nla_put_u16(msg.get(), SVCNAT_A_TRACE_SRC_PORT, htons(*req.src_port)));
+    }
+    put_addr(msg.get(), SVCNAT_A_TRACE_DST_IPV4, SVCNAT_A_TRACE_DST_IPV6, req.dst);
+    check_put(nla_put_u16(msg.get(), SVCNAT_A_TRACE_DST_PORT, htons(req.dst_port)));
+    if (req.origin) {
+        check_put(nla_put_u32(msg.get(), SVCNAT_A_TRACE_ORIGIN, *req.origin));
+    }
+    check_put(nla_nest_end(msg.get(), nest));
+    return msg;
+}
+
+TraceReply parse_trace(const nlattr* nest) {
+    TraceReply reply;
+    bool have_verdict = false;
+    for_each_nested(nest, [&](const nlattr* nla) {
+        switch (nla_type(nla)) {
+            case SVCNAT_A_TRACE_VERDICT:
+                reply.verdict = get_u32(nla, "verdict");
+                have_verdict = true;
+                break;
+            case SVCNAT_A_TRACE_REASON:
+                reply.reason = get_u32(nla, "reason");
+                break;
+            case SVCNAT_A_TRACE_ORIGIN:
+                reply.origin = get_u32(nla, "origin");
+                break;
+            case SVCNAT_A_TRACE_FRONTEND:
+                reply.frontend = get_u32(nla, "frontend");
+                break;
+            case SVCNAT_A_TRACE_SERVICE:
+                reply.service = parse_service(nla);
+                break;
+            case SVCNAT_A_TRACE_ENDPOINT_SET:
+                reply.endpoint_set = get_u32(nla, "endpoint set");
+                break;
+            case SVCNAT_A_TRACE_CANDIDATE:
+                reply.candidates.push_back(parse_backend(nla));
+                break;
+            case SVCNAT_A_TRACE_BACKEND:
+                reply.backend = parse_backend(nla);
+                break;
+            case SVCNAT_A_TRACE_MASQUERADE:
+                reply.masquerade = get_u8(nla, "masquerade") != 0;
+                break;
+            case SVCNAT_A_TRACE_MASQ_REASON:
+                reply.masq_reason = get_u32(nla, "masquerade reason");
+                break;
+            case SVCNAT_A_TRACE_HAIRPIN:
+                reply.hairpin = get_u8(nla, "hairpin") != 0;
+                break;
+            default:
+                break;  // the request's attributes, newer kernel
+        }
+    });
+    if (!have_verdict) {
+        throw Error("malformed svcnat reply: trace without verdict");
+    }
+    return reply;
+}
+
+TraceReply parse_trace_msg(const nlmsghdr* nlh) {
+    std::optional<TraceReply> reply;
+    for_each_genl_attr(nlh, [&](const nlattr* nla) {
+        if (nla_type(nla) == SVCNAT_A_TRACE) {
+            reply = parse_trace(nla);
+        }
+    });
+    if (!reply) {
+        throw Error("malformed svcnat reply: no trace attribute");
+    }
+    return std::move(*reply);
 }
 
 std::vector<Service> merge_dump(std::vector<Service>&& parts) {

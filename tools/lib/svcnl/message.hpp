@@ -20,8 +20,11 @@ namespace svcnl {
 
 // A direct request for a mutating op. What goes into the SVCNAT_A_SERVICE nest depends on
 // op.cmd:
-//   service-new      key, name (if set), every backend
-//   service-set      key, name (if set)
+//   service-new      key, name (if set), frontends, policies, every backend
+//   service-set      key, name (if set), frontends, policies
+// where the frontends are the NodePort (if set), every external IP and load-balancer IP
+// (prefix nests without a length), every source range (prefix nests with the length),
+// and the policies are sent only when they are not cluster (the kernel's default).
 //   service-del      key
 //   backend-new/set  key, the first backend: addr, port, weight and flags (those set)
 //   backend-del      key, the first backend's addr and port
@@ -72,9 +75,26 @@ Service parse_service_msg(const nlmsghdr* nlh);
 // The SVCNAT_A_TXN_ID of a TXN_BEGIN reply; throws Error if missing.
 std::uint32_t parse_txn_id_msg(const nlmsghdr* nlh);
 
+// CONFIG_GET (no attributes).
+MsgPtr build_config_get(int family);
+// CONFIG_SET with every field of `config` but the counters: the lists as prefix nests with
+// their lengths, the scalars always (the kernel replaces the whole configuration).
+MsgPtr build_config_set(int family, const NodeConfig& config);
+// Parses a SVCNAT_A_CONFIG nest (fields the kernel does not send keep their defaults), or
+// the SVCNAT_A_CONFIG of a CONFIG_GET reply.
+NodeConfig parse_config(const nlattr* nest);
+NodeConfig parse_config_msg(const nlmsghdr* nlh);
+
+// TRACE with the SVCNAT_A_TRACE request nest.
+MsgPtr build_trace_request(int family, const TraceRequest& req);
+// Parses the SVCNAT_A_TRACE nest of a TRACE reply; Error if it has no verdict.
+TraceReply parse_trace(const nlattr* nest);
+TraceReply parse_trace_msg(const nlmsghdr* nlh);
+
 // Joins the messages of a dump into services: consecutive parts with the same key are one
-// service split over several messages. Throws Error if the parts are inconsistent (a key
-// that comes back after another one, or a backend count that does not match).
+// service split over several messages; everything but the backends is taken from the first
+// part. Throws Error if the parts are inconsistent (a key that comes back after another one,
+// or a backend count that does not match).
 std::vector<Service> merge_dump(std::vector<Service>&& parts);
 
 }  // namespace svcnl

@@ -68,6 +68,32 @@ std::string format_endpoint(const Address& addr, std::uint16_t port) {
     return "[" + addr.to_string() + "]:" + std::to_string(port);
 }
 
+std::string Prefix::to_string() const {
+    return addr.to_string() + "/" + std::to_string(len);
+}
+
+std::string enum_name(EnumNames names, std::uint32_t value) {
+    if (value < names.size()) {
+        return std::string(names[value]);
+    }
+    return std::to_string(value);
+}
+
+std::optional<std::uint32_t> enum_value(EnumNames names, std::string_view name) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == name) {
+            return static_cast<std::uint32_t>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+bool NodeConfig::is_default() const {
+    NodeConfig plain = *this;
+    plain.stats.reset();
+    return plain == NodeConfig{};
+}
+
 bool is_mutating_cmd(std::uint32_t cmd) {
     switch (cmd) {
         case SVCNAT_CMD_SERVICE_NEW:
@@ -112,6 +138,12 @@ std::string cmd_name(std::uint32_t cmd) {
             return "txn-commit";
         case SVCNAT_CMD_TXN_ABORT:
             return "txn-abort";
+        case SVCNAT_CMD_CONFIG_SET:
+            return "config-set";
+        case SVCNAT_CMD_CONFIG_GET:
+            return "config-get";
+        case SVCNAT_CMD_TRACE:
+            return "trace";
         default:
             return "cmd " + std::to_string(cmd);
     }
@@ -127,6 +159,9 @@ void sort_services(std::vector<Service>& services) {
     std::sort(services.begin(), services.end(), service_order);
     for (Service& svc : services) {
         std::sort(svc.backends.begin(), svc.backends.end(), backend_order);
+        std::sort(svc.external_ips.begin(), svc.external_ips.end());
+        std::sort(svc.lb_ips.begin(), svc.lb_ips.end());
+        std::sort(svc.source_ranges.begin(), svc.source_ranges.end());
     }
 }
 

@@ -10,6 +10,7 @@
 #include <compare>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,72 @@ struct Backend {
     bool operator==(const Backend&) const = default;
 };
 
+// An address with a prefix length: a CIDR, or a single address (full length).
+struct Prefix {
+    Address addr{};
+    std::uint8_t len = 32;
+
+    // The full length for the address family: 32 or 128.
+    [[nodiscard]] static std::uint8_t full_len(const Address& addr) {
+        return addr.is_ipv4() ? 32 : 128;
+    }
+    static Prefix host(const Address& addr) { return {addr, full_len(addr)}; }
+    // "10.244.0.0/16"; always with the length.
+    [[nodiscard]] std::string to_string() const;
+
+    // NOLINTNEXTLINE(modernize-use-nullptr): false positive on defaulted <=> (clang-tidy 14)
+    auto operator<=>(const Prefix&) const = default;
+};
+
+// Counters the kernel keeps per service (the first five) and per network namespace (the
+// last two). Counters a reply does not carry are 0.
+struct Stats {
+    std::uint64_t conns = 0;
+    std::uint64_t masqueraded = 0;
+    std::uint64_t rejected_no_endpoints = 0;
+    std::uint64_t dropped_no_local = 0;
+    std::uint64_t dropped_source_range = 0;
+    std::uint64_t rejected_unknown_port = 0;
+    std::uint64_t dropped_unallocated = 0;
+
+    bool operator==(const Stats&) const = default;
+};
+
+// The names of the values of the spec's enums, indexed by value: the strings svcadm prints
+// and accepts.
+using EnumNames = std::span<const std::string_view>;
+inline constexpr std::array<std::string_view, 2> kTrafficPolicyNames{"cluster", "local"};
+inline constexpr std::array<std::string_view, 2> kMasqModeNames{"snat", "mark"};
+inline constexpr std::array<std::string_view, 2> kUnknownPortNames{"accept", "reject"};
+inline constexpr std::array<std::string_view, 2> kUnallocatedNames{"accept", "drop"};
+inline constexpr std::array<std::string_view, 3> kOriginNames{"pod", "node", "other"};
+inline constexpr std::array<std::string_view, 4> kFrontendNames{"cluster-ip", "node-port",
+                                                                "external-ip", "lb-ip"};
+inline constexpr std::array<std::string_view, 4> kVerdictNames{"accept", "dnat", "reject", "drop"};
+inline constexpr std::array<std::string_view, 7> kReasonNames{
+    "no-service",   "endpoint",     "no-endpoints", "no-local-endpoints",
+    "source-range", "unknown-port", "unallocated"};
+inline constexpr std::array<std::string_view, 3> kEndpointSetNames{"none", "cluster", "local"};
+inline constexpr std::array<std::string_view, 6> kMasqReasonNames{
+    "none", "not-pod-source", "masquerade-all", "external-cluster", "node-local", "hairpin"};
+
+static_assert(kTrafficPolicyNames.size() == SVCNAT_TRAFFIC_POLICY_LOCAL + 1);
+static_assert(kMasqModeNames.size() == SVCNAT_MASQ_MODE_MARK + 1);
+static_assert(kUnknownPortNames.size() == SVCNAT_UNKNOWN_PORT_REJECT + 1);
+static_assert(kUnallocatedNames.size() == SVCNAT_UNALLOCATED_DROP + 1);
+static_assert(kOriginNames.size() == SVCNAT_ORIGIN_OTHER + 1);
+static_assert(kFrontendNames.size() == SVCNAT_FRONTEND_LB_IP + 1);
+static_assert(kVerdictNames.size() == SVCNAT_VERDICT_DROP + 1);
+static_assert(kReasonNames.size() == SVCNAT_REASON_UNALLOCATED + 1);
+static_assert(kEndpointSetNames.size() == SVCNAT_ENDPOINT_SET_LOCAL + 1);
+static_assert(kMasqReasonNames.size() == SVCNAT_MASQ_REASON_HAIRPIN + 1);
+
+// The name of `value`, or its decimal number for a value the table does not have (a newer
+// kernel).
+std::string enum_name(EnumNames names, std::uint32_t value);
+// The value named `name` (exact match), or nullopt.
+std::optional<std::uint32_t> enum_value(EnumNames names, std::string_view name);
+
 // The identity of a service.
 struct ServiceKey {
     Proto proto = Proto::tcp;
@@ -98,9 +165,66 @@ struct Service {
     std::vector<Backend> backends{};
     // Replies only: how many backends the kernel says the service has.
     std::optional<std::uint32_t> backend_count{};
+    // Frontends besides the cluster IP: the NodePort, externalIPs and load-balancer IPs
+    // (all on `port`), and the load-balancer source ranges.
+    std::optional<std::uint16_t> node_port{};  // host byte order
+    std::vector<Address> external_ips{};
+    std::vector<Address> lb_ips{};
+    std::vector<Prefix> source_ranges{};
+    // SVCNAT_TRAFFIC_POLICY_*: externalTrafficPolicy and internalTrafficPolicy.
+    std::uint32_t ext_policy = SVCNAT_TRAFFIC_POLICY_CLUSTER;
+    std::uint32_t int_policy = SVCNAT_TRAFFIC_POLICY_CLUSTER;
+    // Replies only.
+    std::optional<Stats> stats{};
 
     [[nodiscard]] ServiceKey key() const { return {proto, addr, port}; }
     bool operator==(const Service&) const = default;
+};
+
+// The node configuration of a network namespace (config-set replaces all of it).
+struct NodeConfig {
+    std::vector<Prefix> cluster_cidrs{};
+    std::vector<Prefix> nodeport_cidrs{};
+    std::vector<Prefix> service_cidrs{};
+    bool masquerade_all = false;
+    std::uint32_t masq_mark = SVCNAT_MASQ_MARK_DEFAULT;
+    std::uint32_t masq_mode = SVCNAT_MASQ_MODE_SNAT;
+    std::uint32_t unknown_port = SVCNAT_UNKNOWN_PORT_ACCEPT;
+    std::uint32_t unallocated = SVCNAT_UNALLOCATED_ACCEPT;
+    // Replies only: the node-wide counters.
+    std::optional<Stats> stats{};
+
+    // Everything but the counters equals a default NodeConfig.
+    [[nodiscard]] bool is_default() const;
+    bool operator==(const NodeConfig&) const = default;
+};
+
+// A synthetic first packet for the trace command.
+struct TraceRequest {
+    Proto proto = Proto::tcp;
+    Address src{};
+    std::optional<std::uint16_t> src_port{};  // absent: the kernel's default (40000)
+    Address dst{};
+    std::uint16_t dst_port = 0;
+    std::optional<std::uint32_t> origin{};  // SVCNAT_ORIGIN_*; absent: decided by the source
+};
+
+// What svcnat would do with that packet. Values the reply does not carry keep the defaults
+// below.
+struct TraceReply {
+    std::uint32_t verdict = SVCNAT_VERDICT_ACCEPT;
+    std::uint32_t reason = SVCNAT_REASON_NO_SERVICE;
+    std::optional<std::uint32_t> origin{};
+    std::optional<std::uint32_t> frontend{};
+    std::optional<Service> service{};  // key and name only
+    std::uint32_t endpoint_set = SVCNAT_ENDPOINT_SET_NONE;
+    std::vector<Backend> candidates{};
+    std::optional<Backend> backend{};  // when the choice is deterministic
+    bool masquerade = false;
+    std::uint32_t masq_reason = SVCNAT_MASQ_REASON_NONE;
+    bool hairpin = false;
+
+    bool operator==(const TraceReply&) const = default;
 };
 
 // One configuration change: a mutating SVCNAT_CMD_* and its argument. Which parts of
@@ -118,8 +242,9 @@ bool is_mutating_cmd(std::uint32_t cmd);
 // "service-new", "backend-set", ... (the YAML spec's names); "cmd N" if unknown.
 std::string cmd_name(std::uint32_t cmd);
 
-// Orders services by address, port, then protocol, and each service's backends by
-// address and port, so every listing of the same configuration is identical.
+// Orders services by address, port, then protocol, each service's backends by address and
+// port, and its external IPs, load-balancer IPs and source ranges, so every listing of the
+// same configuration is identical.
 void sort_services(std::vector<Service>& services);
 
 }  // namespace svcnl

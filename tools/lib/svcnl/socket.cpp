@@ -244,6 +244,31 @@ std::vector<Service> Socket::dump_services(int attempts) {
     }
 }
 
+NodeConfig Socket::get_config() {
+    std::optional<NodeConfig> config;
+    const MsgPtr msg = build_config_get(family_);
+    request(msg.get(), [&config](const nlmsghdr* nlh) { config = parse_config_msg(nlh); });
+    if (!config) {
+        throw Error("no reply to config-get");
+    }
+    return std::move(*config);
+}
+
+void Socket::set_config(const NodeConfig& config) {
+    const MsgPtr msg = build_config_set(family_, config);
+    request(msg.get());
+}
+
+TraceReply Socket::trace(const TraceRequest& req) {
+    std::optional<TraceReply> reply;
+    const MsgPtr msg = build_trace_request(family_, req);
+    request(msg.get(), [&reply](const nlmsghdr* nlh) { reply = parse_trace_msg(nlh); });
+    if (!reply) {
+        throw Error("no reply to trace");
+    }
+    return std::move(*reply);
+}
+
 void Socket::abort_transaction(std::uint32_t txn_id) noexcept {
     try {
         const MsgPtr msg = build_txn_end(family_, SVCNAT_CMD_TXN_ABORT, txn_id);

@@ -50,6 +50,14 @@ public:
     // (best effort) and the KernelError thrown names the failing op (op_index()).
     void transaction(std::span<const Op> ops, std::size_t max_msg_size = 0);
 
+    // The node configuration with the node-wide counters (config-get).
+    NodeConfig get_config();
+    // Replaces the node configuration (config-set); the counters are not sent.
+    void set_config(const NodeConfig& config);
+
+    // What svcnat would do with a synthetic first packet (trace); changes nothing.
+    TraceReply trace(const TraceRequest& req);
+
 private:
     void abort_transaction(std::uint32_t txn_id) noexcept;
 
