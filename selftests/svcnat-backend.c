@@ -138,6 +138,7 @@ static void on_accept(struct slot *l)
 {
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
+	const char *id = l->id;	/* add_slot() may move slots[], and l */
 	char hdr[128];
 	int fd, n;
 
@@ -145,8 +146,8 @@ static void on_accept(struct slot *l)
 		     SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	add_slot(FD_CONN, fd, l->id);
-	n = header(hdr, sizeof(hdr), l->id, &peer);
+	add_slot(FD_CONN, fd, id);
+	n = header(hdr, sizeof(hdr), id, &peer);
 	if (queue_out(&slots[nslots - 1], hdr, n))
 		del_slot(nslots - 1);
 }

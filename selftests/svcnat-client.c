@@ -24,10 +24,22 @@
  *
  * Output (burst mode):
  *	conn IDX PROTO ID SEEN T0 T1 ok|fail [REASON]	(-v; failures always)
+ *	res IDX PROTO ok ID SEEN LOCAL			(-R, every connection)
+ *	res IDX PROTO reject|unreach/CODE FROM		(-R)
+ *	res IDX PROTO reset|timeout			(-R)
+ *	res IDX PROTO error REASON			(-R)
  *	backend PROTO ID COUNT				(sorted)
  *	total PROTO N ok OK fail FAIL
  * SEEN is the source address the backend saw, T0/T1 are CLOCK_REALTIME
  * seconds at the start and the end of the connection.
+ *
+ * With -R the sockets get IP_RECVERR, so that a failed connection tells how
+ * it failed: "reject" is an ICMP port unreachable (FROM is the address that
+ * sent it), "unreach/CODE" another ICMP destination unreachable, "reset" a
+ * TCP RST, "timeout" no answer at all (-w), LOCAL is the client's own
+ * address:port (getsockname). A UDP datagram that netfilter drops on its
+ * way out of this host (send() fails with EPERM) counts as lost, so a
+ * drop looks the same from every namespace: a timeout.
  *
  * Exit status: 0 all connections/exchanges good, 1 some failed, 2 usage or
  * setup error.
@@ -36,7 +48,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -82,6 +96,7 @@ struct xfer {
 	char why[192];
 	char note[96];
 	int ok;
+	int refused;		/* ECONNREFUSED seen */
 };
 
 struct idstat {
@@ -97,6 +112,7 @@ static int nprotos;
 static size_t size = 64;
 static int timeout_ms = 5000;
 static int check_src;
+static int results;
 static int verbose;
 static char *allowed[MAX_IDS];
 static int nallowed;
@@ -194,6 +210,15 @@ static void set_fail(struct xfer *x, const char *fmt, ...)
 	x->t1 = now();
 }
 
+/* -R: ICMP errors are queued on the socket, to be told apart from a RST */
+static void set_recverr(int fd)
+{
+	int on = 1;
+
+	if (results && setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof(on)))
+		die("IP_RECVERR: %s", strerror(errno));
+}
+
 static void fmt_addr(const struct sockaddr_in *sa, char *buf, size_t len)
 {
 	char a[INET_ADDRSTRLEN];
@@ -257,6 +282,7 @@ static int udp_fresh_socket(const struct sockaddr_in *target)
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			die("socket: %s", strerror(errno));
+		set_recverr(fd);
 		if (connect(fd, (const struct sockaddr *)target, sizeof(*target)) ||
 		    getsockname(fd, (struct sockaddr *)&sa, &len)) {
 			err = -errno;
@@ -330,6 +356,7 @@ static void xfer_start(struct xfer *x, int proto, int fd,
 	x->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (x->fd < 0)
 		die("socket: %s", strerror(errno));
+	set_recverr(x->fd);
 	if (connect(x->fd, (const struct sockaddr *)target,
 		    sizeof(*target)) && errno != EINPROGRESS)
 		set_fail(x, "connect: %s", strerror(errno));
@@ -424,6 +451,8 @@ static void xfer_tcp(struct xfer *x, short revents)
 		if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
 			return;
 		getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		if (err == ECONNREFUSED)
+			x->refused = 1;
 		if (err) {
 			set_fail(x, "connect: %s", strerror(err));
 			return;
@@ -472,8 +501,19 @@ static void xfer_udp(struct xfer *x, short revents, double t)
 		if (!x->sent && !(revents & POLLOUT) && revents)
 			return;
 		r = send(x->fd, x->payload, x->plen, 0);
+		if (r < 0 && errno == ECONNREFUSED && results) {
+			/* the pending ICMP error, taken by send() */
+			x->refused = 1;
+			set_fail(x, "port unreachable");
+			return;
+		}
+		/*
+		 * -R: a datagram dropped by netfilter on its way out of this
+		 * host (EPERM) is a lost datagram, as when dropped elsewhere:
+		 * retransmit, and report a timeout if nothing ever answers.
+		 */
 		if (r < 0 && errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNREFUSED) {
+		    errno != ECONNREFUSED && !(errno == EPERM && results)) {
 			set_fail(x, "send: %s", strerror(errno));
 			return;
 		}
@@ -484,8 +524,10 @@ static void xfer_udp(struct xfer *x, short revents, double t)
 		/* One datagram is one whole answer: parse it from scratch. */
 		r = recv(x->fd, x->rx, x->plen + HDR_MAX + 1, 0);
 		if (r < 0) {
-			if (errno == ECONNREFUSED)
+			if (errno == ECONNREFUSED) {
+				x->refused = 1;
 				set_fail(x, "port unreachable");
+			}
 			else if (errno != EAGAIN && errno != EINTR)
 				set_fail(x, "recv: %s", strerror(errno));
 			return;
@@ -595,6 +637,72 @@ static void report(const struct xfer *x)
 	       x->ok ? "ok" : "fail", x->ok ? "" : " ", x->ok ? "" : x->why);
 }
 
+/* The ICMP error queued on x's socket (IP_RECVERR), if any. */
+static int icmp_error(const struct xfer *x, int *type, int *code, char *from,
+		      size_t len)
+{
+	char cbuf[512], dummy[64];
+	struct iovec iov = { .iov_base = dummy, .iov_len = sizeof(dummy) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+
+	if (x->fd < 0 || recvmsg(x->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return 0;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		struct sock_extended_err *ee;
+		struct sockaddr_in *off;
+
+		if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR)
+			continue;
+		ee = (struct sock_extended_err *)CMSG_DATA(c);
+		if (ee->ee_origin != SO_EE_ORIGIN_ICMP)
+			continue;
+		*type = ee->ee_type;
+		*code = ee->ee_code;
+		off = (struct sockaddr_in *)SO_EE_OFFENDER(ee);
+		if (off->sin_family != AF_INET ||
+		    !inet_ntop(AF_INET, &off->sin_addr, from, len))
+			snprintf(from, len, "-");
+		return 1;
+	}
+	return 0;
+}
+
+/* -R: one "res" line per connection, saying how it ended. */
+static void report_result(const struct xfer *x)
+{
+	char from[INET_ADDRSTRLEN] = "-";
+	int type, code;
+	const char *p = proto_name[x->proto];
+
+	if (!results)
+		return;
+	if (x->ok) {
+		printf("res %lu %s ok %s %s %s\n", x->idx, p, x->id, x->seen,
+		       x->local[0] ? x->local : "-");
+	} else if (icmp_error(x, &type, &code, from, sizeof(from))) {
+		if (type == ICMP_DEST_UNREACH && code == ICMP_PORT_UNREACH)
+			printf("res %lu %s reject %s\n", x->idx, p, from);
+		else if (type == ICMP_DEST_UNREACH)
+			printf("res %lu %s unreach/%d %s\n", x->idx, p, code,
+			       from);
+		else
+			printf("res %lu %s error icmp type %d code %d from %s\n",
+			       x->idx, p, type, code, from);
+	} else if (x->refused && x->proto == P_TCP) {
+		printf("res %lu %s reset\n", x->idx, p);
+	} else if (x->refused) {
+		printf("res %lu %s reject -\n", x->idx, p);
+	} else if (!strncmp(x->why, "timeout ", 8)) {
+		printf("res %lu %s timeout\n", x->idx, p);
+	} else {
+		printf("res %lu %s error %s\n", x->idx, p, x->why);
+	}
+}
+
 static int cmp_ids(const void *a, const void *b)
 {
 	const struct idstat *x = a, *y = b;
@@ -665,6 +773,7 @@ static int burst(long count, int par, double secs, double rate)
 			if (xs[i].state != X_DONE)
 				continue;
 			report(&xs[i]);
+			report_result(&xs[i]);
 			tally(&xs[i]);
 			close_fast(&xs[i]);
 			xs[i].state = X_FREE;
@@ -795,7 +904,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: svcnat-client [-n NETNS] [-t] [-u] [-c COUNT] [-P PAR] [-T SECS]\n"
-		"                     [-r RATE] [-s SIZE] [-w MS] [-a ID,...] [-S] [-v]\n"
+		"                     [-r RATE] [-s SIZE] [-w MS] [-a ID,...] [-S] [-v] [-R]\n"
 		"                     [-L [-D DISTINCT]] ADDR:PORT...\n"
 		"  -t/-u     TCP and/or UDP (default TCP)\n"
 		"  -c COUNT  connections per protocol (default 1; -L: attempts)\n"
@@ -807,6 +916,8 @@ static void usage(void)
 		"  -a IDS    only these backend ids may answer\n"
 		"  -S        the backend must see our own address as source\n"
 		"  -v        one line per connection\n"
+		"  -R        one \"res\" line per connection: ok, reject (ICMP port\n"
+		"            unreachable), reset (TCP RST), timeout or error\n"
 		"  -L        long-lived mode, exchange once per stdin line\n"
 		"  -D K      -L: keep one connection per backend, until K\n");
 	exit(2);
@@ -820,7 +931,7 @@ int main(int argc, char **argv)
 	int par = 1, ll = 0, distinct = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:tuc:P:T:r:s:w:a:SvLD:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:tuc:P:T:r:s:w:a:SvRLD:h")) != -1) {
 		switch (opt) {
 		case 'n':
 			ns = optarg;
@@ -859,6 +970,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case 'R':
+			results = 1;
 			break;
 		case 'L':
 			ll = 1;

@@ -1,0 +1,428 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# shellcheck disable=SC2034,SC2119 # variables for the tests; svcnat_load without args
+#
+# The Service-semantics topology shared by test_sem_*.sh and test_trace.sh:
+# a node running svcnat with several addresses, pods on the node, pods on a
+# "remote node" routed through it, and an external client. Source it after
+# (or instead of) lib.sh:
+#
+#	. "$(dirname "$0")/lib_topo.sh"
+#
+#                 v-ext                    v-rnode     eth0
+#   ext 10.0.1.2 ------- 10.0.1.1 [ node ] 10.0.3.1 ------- 10.0.3.2 [ rnode ]
+#   default via           ip_forward=1, svcnat                ip_forward=1
+#   10.0.1.1              dummy0 192.168.77.1/32              br-pod 10.244.2.1/24
+#                         br-pod 10.244.1.1/24                 |-- rpod1 10.244.2.11
+#                           |-- pod1 10.244.1.11  (local)      `-- rpod2 10.244.2.12
+#                           `-- pod2 10.244.1.12  (local)      (remote backends)
+#
+#   node:  icmp_ratelimit=0 (rejects are never rate-limited),
+#          10.96.0.0/12 dev dummy0, 198.51.100.0/24 dev dummy0 (cluster IPs,
+#          external and LB IPs: left alone, they vanish into dummy0),
+#          10.244.2.0/24 via 10.0.3.2; no default route
+#   rnode: 10.244.1.0/24 and 10.0.1.0/24 via 10.0.3.1, default via 10.0.3.1
+#   pods:  ADDR/32 on eth0, default via the bridge address (onlink), so that
+#          all pod traffic, pod to pod on the same bridge included, is routed
+#          by the (r)node and never short-cuts a service's return path
+#          (br_netfilter is not needed)
+#
+# Every pod runs svcnat-backend on TCP and UDP port 80 ($BE_PORT) with its
+# name as id (pod1, pod2, rpod1, rpod2): it answers "<id> <source it saw>"
+# and echoes. Backends of services: pod1, pod2 are local (svcadm --local),
+# rpod1, rpod2 are remote. Node-origin traffic is a client run in $NS_NODE.
+#
+# Source addresses a backend sees: the client's own address (not
+# masqueraded), or, masqueraded, the node's address on the way to it:
+# 10.244.1.1 ($NODE_POD_IP) for pod1/pod2, 10.0.3.1 ($NODE_RN_IP) for
+# rpod1/rpod2. The node's own connections to a cluster IP, external IP or
+# LB IP leave with 192.168.77.1 ($NODE_IP2, dummy0) as source.
+#
+# Limits of the topology: the remote node runs no svcnat, so the reply of a
+# remote backend to a non-masqueraded remote pod goes straight back through
+# rnode, not through the node: rpod -> service -> rpod only works when
+# masqueraded. Tests use node-local backends for rpod sources.
+#
+# Helpers (details at each function):
+#   sem_topo_setup      load svcnat, build the topology, start the backends
+#   sem_reset           flush services, default node config + cluster CIDR
+#   probe NS PROTO DST:PORT [COUNT]      "IDS SRC" or how it failed
+#   expect_conn NS PROTO DST:PORT COUNT IDS own|masq [WHAT]
+#   expect_reject NS PROTOS DST:PORT [WHAT]   ICMP port unreachable
+#   expect_drop NS PROTOS DST:PORT [WHAT]     no answer at all
+#   node_listen PORT...  a backend with id "node" in the node namespace
+#   dummy_tx            packets the node sent into dummy0 (left alone)
+#   svc_stats PROTO ADDR:PORT / node_stats    counters into STATS[]
+
+if [ "$(type -t run_case)" != function ]; then
+	# shellcheck source=lib.sh
+	. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+fi
+
+EXT_IP=10.0.1.2		# external client
+NODE_IP=10.0.1.1	# node, towards ext (v-ext)
+NODE_IP2=192.168.77.1	# node, second address (dummy0, /32)
+NODE_RN_IP=10.0.3.1	# node, towards rnode (v-rnode)
+NODE_POD_IP=10.244.1.1	# node, br-pod (gateway of pod1, pod2)
+RNODE_IP=10.0.3.2	# remote node (eth0)
+RNODE_POD_IP=10.244.2.1	# remote node, br (gateway of rpod1, rpod2)
+POD1_IP=10.244.1.11
+POD2_IP=10.244.1.12
+RPOD1_IP=10.244.2.11
+RPOD2_IP=10.244.2.12
+CLUSTER_CIDR=10.244.0.0/16
+SERVICE_CIDR=10.96.0.0/12
+BE_PORT=80		# port of the backends in the pods
+
+NS_EXT='' NS_RNODE='' NS_POD1='' NS_POD2='' NS_RPOD1='' NS_RPOD2=''
+
+# Addresses the node masquerades to: a source seen by a backend that is one
+# of these (and not the client's own address) counts as "masq". Tests that
+# give the node another address add it here.
+NODE_ADDRS=("$NODE_IP" "$NODE_IP2" "$NODE_RN_IP" "$NODE_POD_IP")
+
+# Default timeouts of probe (ms): a connection that is expected to work, and
+# one whose failure is expected (a drop is a timeout: keep it short).
+PROBE_WAIT_MS=3000
+PROBE_DROP_MS=1500
+
+# sem_topo_setup: load svcnat (if not loaded), build the topology above
+# (one ip -batch per namespace) and start the four pod backends.
+sem_topo_setup() {
+	local start=$EPOCHREALTIME p
+
+	svcnat_load
+	NS_EXT=$(ns_name ext)
+	NS_NODE=$(ns_name node)
+	NS_RNODE=$(ns_name rnode)
+	NS_POD1=$(ns_name pod1)
+	NS_POD2=$(ns_name pod2)
+	NS_RPOD1=$(ns_name rpod1)
+	NS_RPOD2=$(ns_name rpod2)
+	NS_LIST+=("$NS_EXT" "$NS_NODE" "$NS_RNODE" "$NS_POD1" "$NS_POD2" "$NS_RPOD1" "$NS_RPOD2")
+	ip -b - <<-EOF || fail "topology: cannot create netns and links"
+	netns add $NS_EXT
+	netns add $NS_NODE
+	netns add $NS_RNODE
+	netns add $NS_POD1
+	netns add $NS_POD2
+	netns add $NS_RPOD1
+	netns add $NS_RPOD2
+	link add name eth0 netns $NS_EXT type veth peer name v-ext netns $NS_NODE
+	link add name eth0 netns $NS_RNODE type veth peer name v-rnode netns $NS_NODE
+	link add name eth0 netns $NS_POD1 type veth peer name v-pod1 netns $NS_NODE
+	link add name eth0 netns $NS_POD2 type veth peer name v-pod2 netns $NS_NODE
+	link add name eth0 netns $NS_RPOD1 type veth peer name v-rpod1 netns $NS_RNODE
+	link add name eth0 netns $NS_RPOD2 type veth peer name v-rpod2 netns $NS_RNODE
+	EOF
+	ip -n "$NS_EXT" -b - <<-EOF || fail "topology: ext"
+	link set lo up
+	addr add $EXT_IP/24 dev eth0
+	link set eth0 up
+	route add default via $NODE_IP
+	EOF
+	ip -n "$NS_NODE" -b - <<-EOF || fail "topology: node"
+	link set lo up
+	link add name br-pod type bridge forward_delay 0
+	link add name dummy0 type dummy
+	addr add $NODE_IP/24 dev v-ext
+	addr add $NODE_RN_IP/24 dev v-rnode
+	addr add $NODE_POD_IP/24 dev br-pod
+	addr add $NODE_IP2/32 dev dummy0
+	link set v-pod1 master br-pod
+	link set v-pod2 master br-pod
+	link set v-ext up
+	link set v-rnode up
+	link set v-pod1 up
+	link set v-pod2 up
+	link set br-pod up
+	link set dummy0 up
+	route add $SERVICE_CIDR dev dummy0
+	route add 198.51.100.0/24 dev dummy0
+	route add 10.244.2.0/24 via $RNODE_IP
+	EOF
+	ip -n "$NS_RNODE" -b - <<-EOF || fail "topology: rnode"
+	link set lo up
+	link add name br-pod type bridge forward_delay 0
+	addr add $RNODE_IP/24 dev eth0
+	addr add $RNODE_POD_IP/24 dev br-pod
+	link set v-rpod1 master br-pod
+	link set v-rpod2 master br-pod
+	link set eth0 up
+	link set v-rpod1 up
+	link set v-rpod2 up
+	link set br-pod up
+	route add 10.244.1.0/24 via $NODE_RN_IP
+	route add 10.0.1.0/24 via $NODE_RN_IP
+	route add default via $NODE_RN_IP
+	EOF
+	for p in POD1:$NODE_POD_IP POD2:$NODE_POD_IP RPOD1:$RNODE_POD_IP RPOD2:$RNODE_POD_IP; do
+		local ns=NS_${p%%:*} ip=${p%%:*}_IP
+		ip -n "${!ns}" -b - <<-EOF || fail "topology: ${p%%:*}"
+		link set lo up
+		addr add ${!ip}/32 dev eth0
+		link set eth0 up
+		route add ${p#*:} dev eth0 scope link
+		route add default via ${p#*:} dev eth0 onlink
+		EOF
+	done
+	# No ICMP redirects for pod -> node -> pod on the same bridge. No rate
+	# limit on the ICMP errors the node sends (svcnat's rejects): by
+	# default a destination gets a burst of 6, then 1 per second.
+	ip netns exec "$NS_NODE" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 \
+		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.br-pod.send_redirects=0 ||
+		fail "topology: node sysctls"
+	ip netns exec "$NS_RNODE" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.br-pod.send_redirects=0 ||
+		fail "topology: rnode sysctls"
+	spawn "$SVCNAT_BACKEND" -p "$BE_PORT" pod1@"$NS_POD1" pod2@"$NS_POD2" \
+		rpod1@"$NS_RPOD1" rpod2@"$NS_RPOD2"
+	for p in "$NS_POD1" "$NS_POD2" "$NS_RPOD1" "$NS_RPOD2"; do
+		wait_listener "$p" tcp+udp "$BE_PORT"
+	done
+	info "topology: $(elapsed "$start") s"
+}
+
+# sem_reset: no services, and the default node configuration with the
+# cluster CIDR: every option given, as set-config only changes those given.
+# One svcadm apply: its set-config lines come first, then the flush.
+sem_reset() {
+	nodeadm apply -f - <<-EOF || fail "svcadm apply: set-config (defaults), flush"
+	set-config --cluster-cidr $CLUSTER_CIDR --masquerade-all off --no-nodeport-address --masq-mark 0x4000 --masq-mode snat --no-service-cidr --unknown-port accept --unallocated accept
+	flush
+	EOF
+}
+
+# pod_ns ID: the namespace of pod ID (pod1, pod2, rpod1, rpod2, ext, node).
+pod_ns() {
+	local v=NS_${1^^}
+
+	printf '%s\n' "${!v}"
+}
+
+_is_node_addr() {
+	local a
+
+	for a in "${NODE_ADDRS[@]}"; do
+		[ "$a" = "$1" ] && return 0
+	done
+	return 1
+}
+
+# probe NS PROTO DST:PORT [COUNT [WAIT_MS]]: COUNT (default 1) new
+# connections (PROTO tcp or udp) from namespace NS to DST:PORT, up to 4 at
+# once. Prints one line saying what happened, and sets PROBE (that line)
+# and PROBE_OUT (the client's output) when not called in $(...):
+#   "IDS SRC"   every connection was answered: IDS the backend ids that
+#               answered, sorted, comma-separated; SRC the source the
+#               backends saw: "own" (the client's own address), "masq" (a
+#               node address, $NODE_ADDRS), "src=ADDR" otherwise; several
+#               joined with "+"
+#   "KIND"      every connection failed: reject (ICMP port unreachable),
+#               reset (TCP RST), timeout (no answer), unreach/CODE (another
+#               ICMP unreachable), error; several joined with "+"
+#   "IDS SRC +KIND"   some answered, some failed.
+# E.g. "pod1,pod2 masq", "rpod1 own", "reject", "timeout".
+# PROBE_PAIRS: which backend saw which source, e.g. "pod1/masq,pod2/own".
+PROBE=
+PROBE_OUT=
+PROBE_PAIRS=
+PROBE_START=$EPOCHREALTIME
+probe() {
+	local ns=$1 proto=$2 dst=$3 count=${4:-1} wait=${5:-$PROBE_WAIT_MS}
+	local par=$count kw idx p kind id seen lcl a ids srcs kinds
+	local -A idset=() srcset=() kindset=() pairset=()
+
+	((par <= 4)) || par=4
+	PROBE_START=$EPOCHREALTIME
+	PROBE_OUT=$("$SVCNAT_CLIENT" -n "$ns" "-${proto:0:1}" -R -c "$count" -P "$par" \
+		-w "$wait" "$dst" 2>&1) || true
+	while read -r kw idx p kind id seen lcl; do
+		[ "$kw" = res ] || continue
+		if [ "$kind" = ok ]; then
+			idset[$id]=1
+			a=${seen%:*}
+			if [ "$a" = "${lcl%:*}" ]; then
+				a=own
+			elif _is_node_addr "$a"; then
+				a=masq
+			else
+				a=src=$a
+			fi
+			srcset[$a]=1
+			pairset[$id/$a]=1
+		else
+			kindset[$kind]=1
+		fi
+	done <<<"$PROBE_OUT"
+	_join_sorted , "${!idset[@]}"
+	ids=$REPLY
+	_join_sorted + "${!srcset[@]}"
+	srcs=$REPLY
+	_join_sorted + "${!kindset[@]}"
+	kinds=$REPLY
+	_join_sorted , "${!pairset[@]}"
+	PROBE_PAIRS=$REPLY
+	if ((${#idset[@]} && ${#kindset[@]})); then
+		PROBE="$ids $srcs +$kinds"
+	elif ((${#idset[@]})); then
+		PROBE="$ids $srcs"
+	elif ((${#kindset[@]})); then
+		PROBE=$kinds
+	else
+		PROBE="error: no result from svcnat-client: ${PROBE_OUT//$'\n'/ | }"
+	fi
+	printf '%s\n' "$PROBE"
+}
+
+# _join_sorted SEP WORD...: REPLY = the words sorted, joined with SEP
+# (no subshell: forks are dear under TCG).
+_join_sorted() {
+	local sep=$1 i j t
+	local -a a
+
+	shift
+	a=("$@")
+	for ((i = 0; i < ${#a[@]}; i++)); do
+		for ((j = i + 1; j < ${#a[@]}; j++)); do
+			if [[ ${a[j]} < ${a[i]} ]]; then
+				t=${a[i]} a[i]=${a[j]} a[j]=$t
+			fi
+		done
+	done
+	local IFS=$sep
+	REPLY="${a[*]}"
+}
+
+# _probe_check WHAT WANT: fail unless PROBE is WANT, with the client's
+# failure lines.
+_probe_check() {
+	local what=$1 want=$2 conn
+
+	if [ "$PROBE" != "$want" ]; then
+		conn=$(grep -E '^(conn|res .* (reject|reset|timeout|error|unreach))' <<<"$PROBE_OUT" | head -n 4)
+		fail "$what: got '$PROBE', want '$want'${conn:+$NL  ${conn//$NL/$NL  }}"
+	fi
+	info "$what: $PROBE ($(elapsed "$PROBE_START") s)"
+}
+
+# expect_conn NS PROTO DST:PORT COUNT IDS own|masq [WHAT]: COUNT connections
+# all answered, by exactly the backends IDS (comma-separated, sorted: choose
+# COUNT so that each is hit, e.g. 16 for 2 backends, 40 for 4), which all
+# saw the client's own address (own) or a node address (masq).
+expect_conn() {
+	local ns=$1 proto=$2 dst=$3 count=$4 ids=$5 src=$6
+	local what=${7:-"$proto $dst from ${ns##*-}"}
+
+	probe "$ns" "$proto" "$dst" "$count" >/dev/null
+	_probe_check "$what" "$ids $src"
+}
+
+# expect_reject NSS PROTOS DST:PORT [WHAT]: one connection per namespace of
+# NSS (one or several, space-separated) and protocol of PROTOS ("tcp",
+# "udp" or "tcp udp"), all at once; each gets an ICMP port unreachable.
+expect_reject() {
+	_expect_fail reject "$PROBE_WAIT_MS" "$@"
+}
+
+# expect_drop NSS PROTOS DST:PORT [WHAT]: likewise, each gets no answer at
+# all within $PROBE_DROP_MS (no ICMP, no RST; a UDP datagram that the node's
+# own netfilter drops, EPERM for the sender, counts as no answer).
+expect_drop() {
+	_expect_fail timeout "$PROBE_DROP_MS" "$@"
+}
+
+_expect_fail() {
+	local want=$1 wait=$2 nss=$3 protos=$4 dst=$5 what=${6:-} ns p pids=() i=0 line
+	local f=$SVCNAT_TMP/probe.$BASHPID start=$EPOCHREALTIME
+
+	# all at once: the timeouts run in parallel
+	for ns in $nss; do
+		for p in $protos; do
+			{
+				probe "$ns" "$p" "$dst" 1 "$wait" >/dev/null
+				printf '%s\n%s\n' "$PROBE" "$PROBE_OUT"
+			} >"$f.$i" &
+			pids+=($!)
+			i=$((i + 1))
+		done
+	done
+	i=0
+	for ns in $nss; do
+		for p in $protos; do
+			wait "${pids[i]}" || true
+			PROBE_OUT=
+			{
+				IFS= read -r PROBE
+				while IFS= read -r line; do
+					PROBE_OUT+=$line$NL
+				done
+			} <"$f.$i"
+			i=$((i + 1))
+			PROBE_START=$start
+			_probe_check "${what:+$what: }$p $dst from ${ns##*-}" "$want"
+		done
+	done
+}
+
+# node_listen PORT...: a backend with id "node" in the node namespace on
+# each PORT (TCP and UDP), until the end of the case; shows traffic that
+# svcnat left alone to a node address.
+node_listen() {
+	local port
+
+	for port; do
+		spawn "$SVCNAT_BACKEND" -p "$port" node@"$NS_NODE"
+	done
+	for port; do
+		wait_listener "$NS_NODE" tcp+udp "$port"
+	done
+}
+
+# dummy_tx: REPLY = packets sent out of the node's dummy0 so far. What
+# svcnat leaves alone to a cluster IP, external or LB IP ends up there (and
+# vanishes): a growing count tells "left alone" from "dropped".
+dummy_tx() {
+	local out line next=0
+
+	out=$(ip -n "$NS_NODE" -s link show dev dummy0) || fail "ip -s link show dummy0"
+	while read -r line; do
+		if ((next)); then
+			read -r _ REPLY _ <<<"$line"
+			return 0
+		fi
+		[[ $line == TX:* ]] && next=1
+	done <<<"$out"
+	fail "no TX counters for dummy0 in: $out"
+}
+
+# svc_stats PROTO ADDR:PORT: the counters of one service (svcadm list
+# --stats) into STATS[conns], STATS[masqueraded], STATS[rejected-no-endpoints],
+# STATS[dropped-no-local], STATS[dropped-source-range].
+# node_stats: the node counters (svcadm show-config) into
+# STATS[rejected-unknown-port], STATS[dropped-unallocated].
+declare -A STATS
+_parse_stats() {
+	local line k v
+
+	STATS=()
+	while IFS= read -r line; do
+		[[ $line =~ ^\ *stats: ]] && break
+	done <<<"$1"
+	[[ $line =~ ^\ *stats: ]] || fail "no stats line in: $1"
+	# shellcheck disable=SC2086 # split "k v k v ..." into words
+	set -- ${line#*stats:}
+	while (($# >= 2)); do
+		k=$1 v=$2
+		shift 2
+		STATS[$k]=$v
+	done
+}
+
+svc_stats() {
+	_parse_stats "$(nodeadm list --stats -n "-${1:0:1}" "$2")"
+}
+
+node_stats() {
+	_parse_stats "$(nodeadm show-config)"
+}
