@@ -36,6 +36,7 @@
  * @be: backends
  * @cfg: configuration built for publishing
  * @nr_linked: frontends of @cfg inserted in the lookup tables so far
+ * @last_op: index of the last operation that touched the service
  */
 struct svcnat_stage {
 	struct list_head list;
@@ -49,15 +50,26 @@ struct svcnat_stage {
 	struct svcnat_backend *be;
 	struct svcnat_cfg *cfg;
 	u32 nr_linked;
+	u32 last_op;
 };
 
 /* What a service without frontends beyond its cluster IP has. */
 static const struct svcnat_spec svcnat_spec_none;
 
+/**
+ * struct svcnat_change - a change being applied
+ * @sn: the namespace state
+ * @stages: the services it touches
+ * @delta: services added less services deleted
+ * @idx: index of the operation being applied
+ * @failed: operation to blame when preparing fails
+ */
 struct svcnat_change {
 	struct svcnat_net *sn;
 	struct list_head stages;
 	int delta;
+	u32 idx;
+	u32 failed;
 };
 
 static struct svcnat_cfg *svcnat_cfg_get(struct svcnat_net *sn,
@@ -101,13 +113,16 @@ static struct svcnat_stage *svcnat_stage_get(struct svcnat_change *ch,
 	struct svcnat_cfg *cfg = svcnat_cfg_get(ch->sn, svc);
 	struct svcnat_stage *st = svc->stage;
 
-	if (st)
+	if (st) {
+		st->last_op = ch->idx;
 		return st;
+	}
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 	if (!st)
 		return ERR_PTR(-ENOMEM);
 	st->svc = svc;
+	st->last_op = ch->idx;
 	svc->stage = st;
 	list_add_tail(&st->list, &ch->stages);
 	if (!cfg)
@@ -538,8 +553,8 @@ static struct svcnat_cfg *svcnat_cfg_build(const struct svcnat_stage *st)
 {
 	const struct svcnat_spec *spec = st->spec ?: &svcnat_spec_none;
 	size_t size, fe_off, pick_off, spec_off, name_off;
-	const char *name = st->name ?: "";
 	struct svcnat_set cluster = {}, local = {};
+	const char *name = st->name ?: "";
 	struct svcnat_spec *spec_copy;
 	struct svcnat_cfg *cfg;
 	u32 nr_fe;
@@ -621,8 +636,12 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 			continue;
 		for (; st->nr_linked < st->cfg->nr_fe; st->nr_linked++) {
 			err = svcnat_fe_insert(sn, &st->cfg->fe[st->nr_linked]);
-			if (err)
+			if (err) {
+				ch->failed = st->last_op;
+				NL_SET_ERR_MSG(extack,
+					       "cannot add the frontends to the lookup tables");
 				return err;
+			}
 		}
 	}
 	list_for_each_entry(st, &ch->stages, list) {
@@ -634,6 +653,7 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 			if (st->cfg->fe[i].kind == SVCNAT_FE_ADDR ||
 			    !svcnat_fe_taken(sn, &st->cfg->fe[i]))
 				continue;
+			ch->failed = st->last_op;
 			NL_SET_ERR_MSG(extack,
 				       "frontend already used by another service");
 			return -EADDRINUSE;
@@ -669,7 +689,8 @@ static void svcnat_change_commit(struct svcnat_change *ch)
 				if (st->cfg->fe[i].kind == SVCNAT_FE_NODEPORT)
 					WRITE_ONCE(sn->nr_nodeports,
 						   sn->nr_nodeports + 1);
-				WRITE_ONCE(st->cfg->fe[i].live, true);
+				/* Pairs with svcnat_fe_lookup(): cfg first. */
+				smp_store_release(&st->cfg->fe[i].live, true);
 			}
 			if (old) {
 				svcnat_cfg_unlink(sn, old, old->nr_fe);
@@ -710,6 +731,7 @@ int svcnat_apply(struct svcnat_net *sn, struct list_head *ops, u32 *failed,
 	lockdep_assert_held(&sn->lock);
 
 	list_for_each_entry(op, ops, list) {
+		ch.idx = idx;
 		err = svcnat_op_apply(&ch, op, extack);
 		if (err) {
 			*failed = idx;
@@ -719,9 +741,11 @@ int svcnat_apply(struct svcnat_net *sn, struct list_head *ops, u32 *failed,
 		cond_resched();
 	}
 
+	/* Unless a service is to blame, the change as a whole is. */
+	ch.failed = idx ? idx - 1 : 0;
 	err = svcnat_change_prepare(&ch, extack);
 	if (err) {
-		*failed = idx ? idx - 1 : 0;
+		*failed = ch.failed;
 		goto err_rollback;
 	}
 	svcnat_change_commit(&ch);

@@ -191,6 +191,11 @@ void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
 	else
 		d->origin = SVCNAT_ORIGIN_OTHER;
 
+	/* Port 0: a protocol without ports, no service takes it. */
+	if (!pkt->dport) {
+		svcnat_decide_unmatched(sn, node, pkt, d);
+		return;
+	}
 	key.addr = pkt->daddr;
 	key.port = pkt->dport;
 	key.proto = pkt->proto;
@@ -233,6 +238,7 @@ void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
 		return;
 	}
 	d->cand = set;
+	d->mark = node->mark;
 	d->verdict = SVCNAT_VERDICT_DNAT;
 	d->reason = SVCNAT_REASON_ENDPOINT;
 

@@ -20,19 +20,19 @@
 
 #include "svcnat.h"
 
-/* Counters are per CPU; process context (LOCAL_OUT) must not migrate. */
+/*
+ * Counters are per CPU. LOCAL_OUT runs in process context with softirqs
+ * enabled: no migration, and no softirq writer nested in ours (32-bit).
+ */
 static struct svcnat_stats *svcnat_stats_begin(struct svcnat_stats __percpu *pcpu)
 {
-	struct svcnat_stats *s = get_cpu_ptr(pcpu);
-
-	u64_stats_update_begin(&s->syncp);
-	return s;
+	local_bh_disable();
+	return this_cpu_ptr(pcpu);
 }
 
-static void svcnat_stats_end(struct svcnat_stats *s)
+static void svcnat_stats_end(void)
 {
-	u64_stats_update_end(&s->syncp);
-	put_cpu_ptr(s);
+	local_bh_enable();
 }
 
 static void svcnat_count_drop(struct svcnat_net *sn,
@@ -41,6 +41,7 @@ static void svcnat_count_drop(struct svcnat_net *sn,
 	struct svcnat_stats *s;
 
 	s = svcnat_stats_begin(d->svc ? d->svc->stats : sn->stats);
+	u64_stats_update_begin(&s->syncp);
 	switch (d->reason) {
 	case SVCNAT_REASON_NO_ENDPOINTS:
 		u64_stats_inc(&s->reject_noep);
@@ -58,7 +59,20 @@ static void svcnat_count_drop(struct svcnat_net *sn,
 		u64_stats_inc(&s->drop_unalloc);
 		break;
 	}
-	svcnat_stats_end(s);
+	u64_stats_update_end(&s->syncp);
+	svcnat_stats_end();
+}
+
+static void svcnat_count_conn(const struct svcnat_decision *d)
+{
+	struct svcnat_stats *s = svcnat_stats_begin(d->svc->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->conns);
+	if (d->masq)
+		u64_stats_inc(&s->masq);
+	u64_stats_update_end(&s->syncp);
+	svcnat_stats_end();
 }
 
 static unsigned int svcnat_nat_fn(void *priv, struct sk_buff *skb,
@@ -69,29 +83,32 @@ static unsigned int svcnat_nat_fn(void *priv, struct sk_buff *skb,
 	struct nf_nat_range2 range = {};
 	enum ip_conntrack_info ctinfo;
 	struct svcnat_decision d;
-	struct svcnat_stats *s;
 	struct svcnat_pkt pkt;
 	struct nf_conn *ct;
+	unsigned int ret;
 
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || ctinfo != IP_CT_NEW)
 		return NF_ACCEPT;
 
 	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	memset(&pkt, 0, sizeof(pkt));
 	switch (t->dst.protonum) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 	case IPPROTO_SCTP:
+		pkt.sport = t->src.u.all;
+		pkt.dport = t->dst.u.all;
 		break;
 	default:
-		return NF_ACCEPT;
+		/*
+		 * No service takes other protocols (ports stay 0), but
+		 * the unknown-port and unallocated options cover them.
+		 */
+		break;
 	}
-
-	memset(&pkt, 0, sizeof(pkt));
 	pkt.saddr.ip = t->src.u3.ip;
 	pkt.daddr.ip = t->dst.u3.ip;
-	pkt.sport = t->src.u.all;
-	pkt.dport = t->dst.u.all;
 	pkt.proto = t->dst.protonum;
 	pkt.family = AF_INET;
 	pkt.local_out = state->hook == NF_INET_LOCAL_OUT;
@@ -110,21 +127,20 @@ static unsigned int svcnat_nat_fn(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	s = svcnat_stats_begin(d.svc->stats);
-	u64_stats_inc(&s->conns);
-	if (d.masq)
-		u64_stats_inc(&s->masq);
-	svcnat_stats_end(s);
-	/* Like kube-proxy's KUBE-MARK-MASQ: POSTROUTING acts on it. */
-	if (d.masq)
-		skb->mark |= rcu_dereference(sn->node)->mark;
-
 	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
 	range.min_addr = d.be->addr;
 	range.max_addr = d.be->addr;
 	range.min_proto.all = d.be->port;
 	range.max_proto.all = d.be->port;
-	return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+	ret = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+	if (ret != NF_ACCEPT)
+		return ret;
+
+	svcnat_count_conn(&d);
+	/* Like kube-proxy's KUBE-MARK-MASQ: POSTROUTING acts on it. */
+	if (d.masq)
+		skb->mark |= d.mark;
+	return NF_ACCEPT;
 }
 
 /*
@@ -232,7 +248,8 @@ err_unregister_fn:
  * svcnat_hooks_unregister - stop translating in a namespace
  * @sn: the namespace state
  *
- * Waits until no packet is in svcnat's hook any more.
+ * Packets may still be in the hooks on return: callers wait for a grace
+ * period before freeing what the hooks read (see svcnat_net_pre_exit()).
  */
 void svcnat_hooks_unregister(struct svcnat_net *sn)
 {

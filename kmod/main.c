@@ -57,12 +57,20 @@ err_uninit_node:
 	return err;
 }
 
+/*
+ * Hooks go first, here: the core waits for a grace period between
+ * pre_exit and exit, so no packet is in svcnat's hooks when exit frees
+ * the tables, even for a namespace that lives on (module unload).
+ */
+static void __net_exit svcnat_net_pre_exit(struct net *net)
+{
+	svcnat_hooks_unregister(svcnat_pernet(net));
+}
+
 static void __net_exit svcnat_net_exit(struct net *net)
 {
 	struct svcnat_net *sn = svcnat_pernet(net);
 
-	/* Hooks go first: after this no packet can reach the tables. */
-	svcnat_hooks_unregister(sn);
 	mutex_lock(&sn->lock);
 	svcnat_txn_release_all(sn);
 	svcnat_fes_uninit(sn);
@@ -74,6 +82,7 @@ static void __net_exit svcnat_net_exit(struct net *net)
 
 static struct pernet_operations svcnat_net_ops = {
 	.init = svcnat_net_init,
+	.pre_exit = svcnat_net_pre_exit,
 	.exit = svcnat_net_exit,
 	.id = &svcnat_net_id,
 	.size = sizeof(struct svcnat_net),
@@ -83,8 +92,11 @@ static int __init svcnat_init(void)
 {
 	int err;
 
-	if (!svcnat_max_services || !svcnat_max_backends) {
-		pr_err("svcnat: max_services and max_backends must be positive\n");
+	/* Weight sums of a set are u32: 65536 backends of weight 65535. */
+	if (!svcnat_max_services || !svcnat_max_backends ||
+	    svcnat_max_backends > SVCNAT_MAX_BACKENDS_LIMIT) {
+		pr_err("svcnat: max_services must be positive, max_backends 1-%u\n",
+		       SVCNAT_MAX_BACKENDS_LIMIT);
 		return -EINVAL;
 	}
 

@@ -1316,8 +1316,8 @@ err_free_node:
 static int svcnat_nl_parse_trace(struct genl_info *info,
 				 struct svcnat_pkt *pkt, int *origin)
 {
-	struct nlattr *tb[SVCNAT_A_TRACE_ORIGIN + 1];
 	struct nlattr *nest = info->attrs[SVCNAT_A_TRACE];
+	struct nlattr *tb[SVCNAT_A_TRACE_ORIGIN + 1];
 	struct netlink_ext_ack *extack = info->extack;
 	int err;
 

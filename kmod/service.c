@@ -113,8 +113,10 @@ void svcnat_fe_remove(struct svcnat_net *sn, struct svcnat_fe *fe)
  * @key: fully initialised key; address zero for a NodePort
  * @nodeport: look in the NodePort table
  *
- * Caller holds rcu_read_lock(). Configuration changes keep at most one
- * service live per key, so the first live entry is the answer.
+ * Caller holds rcu_read_lock(). Outside a commit at most one service has
+ * a live entry per key; during one, old and new entries of two services
+ * may both be live for a moment, and either answer is one of the states
+ * the commit goes between.
  *
  * Return: the frontend or NULL.
  */
@@ -127,7 +129,8 @@ struct svcnat_fe *svcnat_fe_lookup(struct svcnat_net *sn,
 	list = rhltable_lookup(svcnat_fe_table(sn, nodeport), key,
 			       svcnat_fe_params);
 	rhl_for_each_entry_rcu(fe, pos, list, node)
-		if (READ_ONCE(fe->live))
+		/* Pairs with the release in the commit: the cfg is published. */
+		if (smp_load_acquire(&fe->live))
 			return fe;
 	return NULL;
 }
@@ -232,7 +235,7 @@ void svcnat_services_uninit(struct svcnat_net *sn)
 struct svcnat_service *svcnat_service_lookup(struct svcnat_net *sn,
 					     const struct svcnat_key *key)
 {
-	return rhashtable_lookup(&sn->services, key, svcnat_service_params);
+	return rhashtable_lookup_fast(&sn->services, key, svcnat_service_params);
 }
 
 /**

@@ -18,6 +18,8 @@
 #include <linux/xarray.h>
 #include <net/netns/generic.h>
 
+#define SVCNAT_MAX_BACKENDS_LIMIT 65536
+
 extern unsigned int svcnat_max_services;
 extern unsigned int svcnat_max_backends;
 extern unsigned int svcnat_net_id;
@@ -127,8 +129,8 @@ struct svcnat_service;
  *	protocol zero for %SVCNAT_FE_ADDR
  * @svc: the service
  * @kind: enum svcnat_fe_kind
- * @live: published; entries of a configuration not yet committed are in
- *	the table but ignored by the packet path
+ * @live: published (release/acquire); entries of a configuration not yet
+ *	committed are in the table but ignored by the packet path
  *
  * Frontends belong to a &svcnat_cfg and are replaced with it: the new
  * ones are inserted before the commit, the old ones removed after it.
@@ -191,7 +193,14 @@ struct svcnat_stats {
 };
 
 /**
- * struct svcnat_counts - summed counters, see &struct svcnat_stats
+ * struct svcnat_counts - counters summed over every CPU
+ * @conns: connections translated to a backend
+ * @masq: of those, masqueraded or marked
+ * @reject_noep: rejected, no endpoint at all
+ * @drop_nolocal: dropped, Local policy without local endpoint
+ * @drop_range: dropped by load-balancer source ranges
+ * @reject_port: rejected, unknown port on a cluster IP (namespace only)
+ * @drop_unalloc: dropped, unallocated service address (namespace only)
  */
 struct svcnat_counts {
 	u64 conns;
@@ -349,6 +358,7 @@ struct svcnat_pkt {
  * @frontend: enum svcnat_frontend, when @svc is set
  * @set: enum svcnat_endpoint_set
  * @masq: masquerade (or mark) the connection
+ * @mark: the mark bit that asks for masquerading
  * @masq_reason: enum svcnat_masq_reason
  * @hairpin: the source is one of the candidates
  * @svc: matched service, or NULL
@@ -363,6 +373,7 @@ struct svcnat_decision {
 	u8 frontend;
 	u8 set;
 	bool masq;
+	u32 mark;
 	u8 masq_reason;
 	bool hairpin;
 	const struct svcnat_service *svc;
