@@ -15,7 +15,9 @@
 #   10.0.1.1              dummy0 192.168.77.1/32              br-pod 10.244.2.1/24
 #                         br-pod 10.244.1.1/24                 |-- rpod1 10.244.2.11
 #                           |-- pod1 10.244.1.11  (local)      `-- rpod2 10.244.2.12
-#                           `-- pod2 10.244.1.12  (local)      (remote backends)
+#                           |-- pod2 10.244.1.12  (local)      (remote backends)
+#                           `-- pod3 10.244.1.13  (add_client_pod: a client,
+#                                                  no backend)
 #
 #   node:  icmp_ratelimit=0 (rejects are never rate-limited),
 #          10.96.0.0/12 dev dummy0, 198.51.100.0/24 dev dummy0 (cluster IPs,
@@ -43,9 +45,17 @@
 # rnode, not through the node: rpod -> service -> rpod only works when
 # masqueraded. Tests use node-local backends for rpod sources.
 #
+# The service the tests program is $SVC (cluster IP 10.96.0.10:8081), TCP
+# and/or UDP, with backends port $BE_PORT of the pods.
+#
 # Helpers (details at each function):
 #   sem_topo_setup      load svcnat, build the topology, start the backends
+#   add_client_pod      pod3, a pod on the node that is no backend
 #   sem_reset           flush services, default node config + cluster CIDR
+#   be_lines PROTOS ADDR:PORT BACKEND...    apply lines adding backends
+#   svc PROTOS ADDR:PORT OPTS BACKEND...    apply lines adding services
+#   program OPTS [IDS]  add the TCP and UDP service $SVC (one svcadm apply)
+#   backends IDS        replace the backends of both
 #   probe NS PROTO DST:PORT [COUNT]      "IDS SRC" or how it failed
 #   expect_conn NS PROTO DST:PORT COUNT IDS own|masq [WHAT]
 #   expect_reject NS PROTOS DST:PORT [WHAT]   ICMP port unreachable
@@ -53,6 +63,9 @@
 #   node_listen PORT...  a backend with id "node" in the node namespace
 #   dummy_tx            packets the node sent into dummy0 (left alone)
 #   svc_stats PROTO ADDR:PORT / node_stats    counters into STATS[]
+#   stats_ge PROTO ADDR:PORT KEY N [MAX]      a counter is >= N (<= MAX)
+#   hit_count IDS       how many connections reach every one of IDS
+#   bg_run CMD ARGS... / bg_wait    checks that run at once
 
 if [ "$(type -t run_case)" != function ]; then
 	# shellcheck source=lib.sh
@@ -70,11 +83,16 @@ POD1_IP=10.244.1.11
 POD2_IP=10.244.1.12
 RPOD1_IP=10.244.2.11
 RPOD2_IP=10.244.2.12
+POD3_IP=10.244.1.13	# add_client_pod: a client, no backend
 CLUSTER_CIDR=10.244.0.0/16
 SERVICE_CIDR=10.96.0.0/12
 BE_PORT=80		# port of the backends in the pods
+SVC=$VIP:$VPORT		# the service: cluster IP:port (10.96.0.10:8081)
+ALL=pod1,pod2,rpod1,rpod2	# backend id lists, sorted as probe prints them
+LOCALS=pod1,pod2
+REMOTES=rpod1,rpod2
 
-NS_EXT='' NS_RNODE='' NS_POD1='' NS_POD2='' NS_RPOD1='' NS_RPOD2=''
+NS_EXT='' NS_RNODE='' NS_POD1='' NS_POD2='' NS_RPOD1='' NS_RPOD2='' NS_POD3=''
 
 # Addresses the node masquerades to: a source seen by a backend that is one
 # of these (and not the client's own address) counts as "masq". Tests that
@@ -157,14 +175,7 @@ sem_topo_setup() {
 	route add default via $NODE_RN_IP
 	EOF
 	for p in POD1:$NODE_POD_IP POD2:$NODE_POD_IP RPOD1:$RNODE_POD_IP RPOD2:$RNODE_POD_IP; do
-		local ns=NS_${p%%:*} ip=${p%%:*}_IP
-		ip -n "${!ns}" -b - <<-EOF || fail "topology: ${p%%:*}"
-		link set lo up
-		addr add ${!ip}/32 dev eth0
-		link set eth0 up
-		route add ${p#*:} dev eth0 scope link
-		route add default via ${p#*:} dev eth0 onlink
-		EOF
+		_pod_addrs "${p%%:*}" "${p#*:}"
 	done
 	# No ICMP redirects for pod -> node -> pod on the same bridge. No rate
 	# limit on the ICMP errors the node sends (svcnat's rejects): by
@@ -183,6 +194,36 @@ sem_topo_setup() {
 	info "topology: $(elapsed "$start") s"
 }
 
+# _pod_addrs POD GW: the addresses of pod POD (POD1, ..., POD3, in
+# NS_POD, address POD_IP): POD_IP/32 on eth0, default via GW onlink.
+_pod_addrs() {
+	local ns=NS_$1 ip=$1_IP
+
+	ip -n "${!ns}" -b - <<-EOF || fail "topology: ${1,,} addresses"
+	link set lo up
+	addr add ${!ip}/32 dev eth0
+	link set eth0 up
+	route add $2 dev eth0 scope link
+	route add default via $2 dev eth0 onlink
+	EOF
+}
+
+# add_client_pod: pod3 ($NS_POD3, $POD3_IP), a pod on the node's bridge
+# that is no backend: pod-origin traffic that is never a hairpin.
+add_client_pod() {
+	NS_POD3=$(ns_name pod3)
+	NS_LIST+=("$NS_POD3")
+	ip -b - <<-EOF || fail "topology: pod3"
+	netns add $NS_POD3
+	link add name eth0 netns $NS_POD3 type veth peer name v-pod3 netns $NS_NODE
+	EOF
+	ip -n "$NS_NODE" -b - <<-EOF || fail "topology: pod3 port"
+	link set v-pod3 master br-pod
+	link set v-pod3 up
+	EOF
+	_pod_addrs POD3 "$NODE_POD_IP"
+}
+
 # sem_reset: no services, and the default node configuration with the
 # cluster CIDR: every option given, as set-config only changes those given.
 # One svcadm apply: its set-config lines come first, then the flush.
@@ -193,7 +234,66 @@ sem_reset() {
 	EOF
 }
 
-# pod_ns ID: the namespace of pod ID (pod1, pod2, rpod1, rpod2, ext, node).
+# be_lines PROTOS ADDR:PORT BACKEND...: svcadm apply lines adding the
+# backends to the service ADDR:PORT of each of PROTOS (t, u, or "t u").
+# A BACKEND is ID[,FLAG...], e.g. rpod1 or pod2,--not-ready,--terminating:
+# port $BE_PORT of pod ID with these add-backend flags; pod1 and pod2 get
+# --local as well.
+be_lines() {
+	local protos=$1 addr=$2 p b id ip flags
+
+	shift 2
+	for p in $protos; do
+		for b; do
+			id=${b%%,*}
+			ip=${id^^}_IP
+			flags=${b#"$id"}
+			flags=${flags//,/ }
+			[[ $id != pod* ]] || flags=" --local$flags"
+			printf 'add-backend -%s %s -r %s:%s%s\n' "$p" "$addr" "${!ip}" "$BE_PORT" "$flags"
+		done
+	done
+}
+
+# svc PROTOS ADDR:PORT "OPTIONS" BACKEND...: svcadm apply lines adding the
+# service ADDR:PORT with OPTIONS for each of PROTOS (t, u), each followed
+# by its backends (be_lines).
+svc() {
+	local protos=$1 addr=$2 opts=$3 p
+
+	shift 3
+	for p in $protos; do
+		printf 'add-service -%s %s %s\n' "$p" "$addr" "$opts"
+		be_lines "$p" "$addr" "$@"
+	done
+}
+
+# program OPTS [IDS]: add the TCP and UDP service $SVC with the frontend
+# and policy options OPTS and the backends IDS (space-separated BACKENDs
+# of be_lines; default all four, "" none), in one svcadm apply.
+program() {
+	local opts=$1 ids
+
+	read -ra ids <<<"${2-pod1 pod2 rpod1 rpod2}"
+	nodeadm apply -f - <<<"$(svc "t u" "$SVC" "$opts" "${ids[@]}")" ||
+		fail "cannot program: $opts / ${ids[*]}"
+}
+
+# backends IDS: replace the backends of both services $SVC with IDS
+# (space-separated, as for program).
+backends() {
+	local ids
+
+	read -ra ids <<<"$1"
+	nodeadm apply -f - <<-EOF || fail "cannot set the backends $1"
+	set-backends -t $SVC
+	set-backends -u $SVC
+	$(be_lines "t u" "$SVC" "${ids[@]}")
+	EOF
+}
+
+# pod_ns ID: the namespace of pod ID (pod1, pod2, pod3, rpod1, rpod2, ext,
+# node).
 pod_ns() {
 	local v=NS_${1^^}
 
@@ -365,6 +465,44 @@ _expect_fail() {
 	done
 }
 
+# hit_count IDS: REPLY = enough connections that each backend of IDS
+# (comma-separated) is hit but once in a million runs: 48 for three or
+# four, 24 for two, 4 for one.
+hit_count() {
+	case $1 in
+	*,*,*) REPLY=48 ;;
+	*,*) REPLY=24 ;;
+	*) REPLY=4 ;;
+	esac
+}
+
+# bg_run CMD ARGS...: run a check in a background subshell, its output
+# kept; bg_wait [MESSAGE] waits for all of them, prints their output in the
+# order they were started, and fails (with MESSAGE) if one did. Checks that
+# do not depend on each other overlap this way: their process starts and
+# their timeouts. A function that runs its own batch inside a bg_run
+# declares "local BG_CHECKS=()".
+BG_CHECKS=()
+bg_run() {
+	local f=$SVCNAT_TMP/bg.$BASHPID.${#BG_CHECKS[@]}
+
+	("$@") >"$f" 2>&1 &
+	BG_CHECKS+=($!)
+}
+
+bg_wait() {
+	local i bad=0 line
+
+	for i in "${!BG_CHECKS[@]}"; do
+		wait "${BG_CHECKS[i]}" || bad=1
+		while IFS= read -r line; do
+			printf '%s\n' "$line"
+		done <"$SVCNAT_TMP/bg.$BASHPID.$i"
+	done
+	BG_CHECKS=()
+	((!bad)) || fail "${1:-some of the checks above failed}"
+}
+
 # node_listen PORT...: a backend with id "node" in the node namespace on
 # each PORT (TCP and UDP), until the end of the case; shows traffic that
 # svcnat left alone to a node address.
@@ -425,4 +563,16 @@ svc_stats() {
 
 node_stats() {
 	_parse_stats "$(nodeadm show-config)"
+}
+
+# stats_ge PROTO ADDR:PORT KEY N [MAX]: counter KEY of the service is at
+# least N (and at most MAX).
+stats_ge() {
+	local v want=">= $4"
+
+	[ -z "${5:-}" ] || want="$4..$5"
+	svc_stats "$1" "$2"
+	v=${STATS[$3]:--1}
+	((v >= $4 && v <= ${5:-v})) || fail "counter $3 of $1 $2: ${STATS[$3]:-none}, want $want"
+	info "counter $3 of $1 $2: $v ($want)"
 }

@@ -31,7 +31,6 @@
 set -eu
 . "$(dirname "$0")/lib_topo.sh"
 
-SVC=$VIP:$VPORT		# 10.96.0.10:8081
 SVC2=10.96.0.11:$VPORT
 NPORT=30080
 EIP=198.51.100.10
@@ -68,27 +67,6 @@ node_config() {
 	nodeadm set-config "${args[@]}" "${scidr[@]}" || fail "set-config ${args[*]} ${scidr[*]}"
 }
 
-# svc PROTOS ADDR:PORT "OPTIONS" BACKEND...: svcadm apply lines adding the
-# service for each of PROTOS (t, u) with OPTIONS and these backends, each
-# ID[,FLAG...] (e.g. pod2,--not-ready,--terminating); pod1 and pod2 get
-# --local.
-svc() {
-	local protos=$1 addr=$2 opts=$3 p b id ip flags
-
-	shift 3
-	for p in $protos; do
-		echo "add-service -$p $addr $opts"
-		for b; do
-			id=${b%%,*}
-			ip=${id^^}_IP
-			flags=${b#"$id"}
-			flags=${flags//,/ }
-			[[ $id == pod* ]] && flags="--local$flags"
-			echo "add-backend -$p $addr -r ${!ip}:$BE_PORT $flags"
-		done
-	done
-}
-
 # services: replace all services with the apply lines on stdin.
 services() {
 	{
@@ -108,18 +86,6 @@ stats_eq() {
 	done
 	assert_eq "${got# }" "$*" "counters of $proto $addr"
 	info "counters of $proto $addr: $*"
-}
-
-# stats_ge PROTO ADDR:PORT KEY N [MAX]: counter KEY of the service is at
-# least N (and at most MAX).
-stats_ge() {
-	local v want=">= $4"
-
-	[ -z "${5:-}" ] || want="$4..$5"
-	svc_stats "$1" "$2"
-	v=${STATS[$3]:--1}
-	((v >= $4 && v <= ${5:-v})) || fail "counter $3 of $1 $2: ${STATS[$3]:-none}, want $want"
-	info "counter $3 of $1 $2: $v ($want)"
 }
 
 # stats_rejected PROTO ADDR:PORT N: N connections were rejected, so

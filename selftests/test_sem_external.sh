@@ -40,61 +40,11 @@
 set -eu
 . "$(dirname "$0")/lib_topo.sh"
 
-SVC=$VIP:$VPORT			# cluster IP:port
 NP=30080			# NodePort
 EIP=198.51.100.20		# external IP
 LBIP=198.51.100.10		# load-balancer IP
-ALL=pod1,pod2,rpod1,rpod2	# probe's sorted id lists
-LOCALS=pod1,pod2
-REMOTES=rpod1,rpod2
-POD3_IP=10.244.1.13
-NS_POD3=
 
 # ------------------------------------------------------------- helpers
-
-# add_client_pod: pod3, a pod on the node's bridge that is no backend.
-add_client_pod() {
-	NS_POD3=$(ns_name pod3)
-	NS_LIST+=("$NS_POD3")
-	ip -b - <<-EOF || fail "topology: pod3"
-	netns add $NS_POD3
-	link add name eth0 netns $NS_POD3 type veth peer name v-pod3 netns $NS_NODE
-	EOF
-	ip -n "$NS_NODE" -b - <<-EOF || fail "topology: pod3 port"
-	link set v-pod3 master br-pod
-	link set v-pod3 up
-	EOF
-	ip -n "$NS_POD3" -b - <<-EOF || fail "topology: pod3 addresses"
-	link set lo up
-	addr add $POD3_IP/32 dev eth0
-	link set eth0 up
-	route add $NODE_POD_IP dev eth0 scope link
-	route add default via $NODE_POD_IP dev eth0 onlink
-	EOF
-}
-
-# be_lines PROTO IDS: apply lines adding the backends IDS (pod1 pod2 rpod1
-# rpod2; pod1 and pod2 local) to the PROTO (t or u) service.
-be_lines() {
-	local p=$1 id v
-
-	for id in $2; do
-		v=${id^^}_IP
-		printf 'add-backend -%s %s -r %s:%s%s\n' "$p" "$SVC" "${!v}" "$BE_PORT" \
-			"$([[ $id == pod* ]] && echo ' --local')"
-	done
-}
-
-# program OPTS [IDS]: the TCP and UDP service $SVC with the frontend and
-# policy options OPTS and the backends IDS (default: all four).
-program() {
-	local opts=$1 ids=${2:-pod1 pod2 rpod1 rpod2} p lines=
-
-	for p in t u; do
-		lines+="add-service -$p $SVC $opts$NL$(be_lines $p "$ids")$NL"
-	done
-	nodeadm apply -f - <<<"$lines" || fail "cannot program: $opts / $ids"
-}
 
 # reprogram OPTS: edit-service both services to exactly OPTS.
 reprogram() {
@@ -104,53 +54,16 @@ reprogram() {
 	EOF
 }
 
-# backends IDS: replace the backends of both services.
-backends() {
-	nodeadm apply -f - <<-EOF || fail "cannot set the backends $1"
-	set-backends -t $SVC
-	set-backends -u $SVC
-	$(be_lines t "$1")
-	$(be_lines u "$1")
-	EOF
-}
-
-# bg_run CMD ARGS...: run a check in a background subshell, its output kept;
-# bg_wait waits for all of them, prints their output in the order they
-# were started, and fails if one did. Checks that do not depend on each
-# other overlap this way: their process starts and their timeouts.
-BG_CHECKS=()
-bg_run() {
-	local f=$SVCNAT_TMP/bg.$BASHPID.${#BG_CHECKS[@]}
-
-	("$@") >"$f" 2>&1 &
-	BG_CHECKS+=($!)
-}
-
-bg_wait() {
-	local i bad=0 line
-
-	for i in "${!BG_CHECKS[@]}"; do
-		wait "${BG_CHECKS[i]}" || bad=1
-		while IFS= read -r line; do
-			printf '%s\n' "$line"
-		done <"$SVCNAT_TMP/bg.$BASHPID.$i"
-	done
-	BG_CHECKS=()
-	((!bad)) || fail "${1:-a check failed}"
-}
-
 # conns NS IDS SRC DST...: expect_conn over TCP to every DST and over UDP
 # to the first one, all at once; enough connections each that every one of
-# IDS is hit but once in a million runs (48 for four backends, 24 for two).
+# IDS is hit (hit_count).
 conns() {
-	local ns=$1 ids=$2 src=$3 dst n=4
+	local ns=$1 ids=$2 src=$3 dst n
 	local BG_CHECKS=()
 
 	shift 3
-	case $ids in
-	*,*,*) n=48 ;;
-	*,*) n=24 ;;
-	esac
+	hit_count "$ids"
+	n=$REPLY
 	for dst; do
 		bg_run expect_conn "$ns" tcp "$dst" $n "$ids" "$src"
 	done
@@ -186,17 +99,6 @@ left_alone() {
 		done
 	done
 	bg_wait "some connections from ${ns##*-} were not left alone"
-}
-
-# stat_at_least PROTO FIELD MIN: the service counter FIELD is >= MIN.
-stat_at_least() {
-	local v
-
-	svc_stats "$1" "$SVC"
-	v=${STATS[$2]:-}
-	[ -n "$v" ] || fail "$1 service: no counter $2 in list --stats"
-	((v >= $3)) || fail "$1 service: $2 is $v, want at least $3"
-	info "$1 service: $2 $v"
 }
 
 # ------------------------------------------------------- rule 10
@@ -258,8 +160,8 @@ etp_local_none() {
 	bg_run conns "$NS_NODE" $REMOTES masq "$NODE_IP:$NP" "$EIP:$VPORT" "$LBIP:$VPORT"
 	bg_run conns "$NS_EXT" $REMOTES masq "$SVC"
 	bg_wait
-	stat_at_least tcp dropped-no-local 4
-	stat_at_least udp dropped-no-local 4
+	stats_ge tcp "$SVC" dropped-no-local 4
+	stats_ge udp "$SVC" dropped-no-local 4
 	# a local endpoint comes back: served again, client address kept
 	backends "pod2 rpod1 rpod2"
 	conns "$NS_EXT" pod2 own "$NODE_IP:$NP" "$LBIP:$VPORT"
@@ -279,7 +181,7 @@ etp_local_no_cidr() {
 	bg_run dropped "$NS_POD3" "$NODE_IP:$NP" "$EIP:$VPORT" "$LBIP:$VPORT"
 	bg_run conns "$NS_NODE" $REMOTES masq "$NODE_IP:$NP" "$LBIP:$VPORT"
 	bg_wait
-	stat_at_least tcp dropped-no-local 3
+	stats_ge tcp "$SVC" dropped-no-local 3
 }
 
 # ------------------------------------------------------- rule 12
@@ -297,8 +199,8 @@ lb_ranges() {
 	bg_run conns "$NS_POD3" $ALL own "$SVC"
 	bg_run conns "$NS_NODE" $ALL masq "$NODE_IP:$NP" "$EIP:$VPORT" "$SVC"
 	bg_wait
-	stat_at_least tcp dropped-source-range 2
-	stat_at_least udp dropped-source-range 2
+	stats_ge tcp "$SVC" dropped-source-range 2
+	stats_ge udp "$SVC" dropped-source-range 2
 }
 
 # Ranges that hold the pods (remote ones too) and not ext turn it around;
@@ -346,7 +248,7 @@ lb_ranges_own_lb_source() {
 	ip -n "$NS_EXT" route replace "$LB1/32" via "$NODE_IP" src "$LB2"
 	reprogram "--lb-ip $LB1 --lb-ip $LB2 --source-range 192.0.2.0/24"
 	dropped "$NS_EXT" "$LB1:$VPORT"
-	stat_at_least tcp dropped-source-range 2
+	stats_ge tcp "$SVC" dropped-source-range 2
 	ip -n "$NS_EXT" -b - <<-EOF
 	route del $LB1/32
 	addr del $LB2/32 dev lo

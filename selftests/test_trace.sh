@@ -31,98 +31,13 @@
 set -eu
 . "$(dirname "$0")/lib_topo.sh"
 
-SVC=$VIP:$VPORT			# cluster IP:port
 NP=30080			# NodePort
 EIP=198.51.100.20		# external IP
 LBIP=198.51.100.10		# load-balancer IP
-ALL=pod1,pod2,rpod1,rpod2	# sorted id lists, as probe prints them
-LOCALS=pod1,pod2
-REMOTES=rpod1,rpod2
-POD3_IP=10.244.1.13
-NS_POD3=
 declare -A ID_OF=(["$POD1_IP"]=pod1 ["$POD2_IP"]=pod2 ["$RPOD1_IP"]=rpod1
 	["$RPOD2_IP"]=rpod2)
 
 # ------------------------------------------------------------- helpers
-
-# add_client_pod: pod3, a pod on the node's bridge that is no backend.
-add_client_pod() {
-	NS_POD3=$(ns_name pod3)
-	NS_LIST+=("$NS_POD3")
-	ip -b - <<-EOF || fail "topology: pod3"
-	netns add $NS_POD3
-	link add name eth0 netns $NS_POD3 type veth peer name v-pod3 netns $NS_NODE
-	EOF
-	ip -n "$NS_NODE" -b - <<-EOF || fail "topology: pod3 port"
-	link set v-pod3 master br-pod
-	link set v-pod3 up
-	EOF
-	ip -n "$NS_POD3" -b - <<-EOF || fail "topology: pod3 addresses"
-	link set lo up
-	addr add $POD3_IP/32 dev eth0
-	link set eth0 up
-	route add $NODE_POD_IP dev eth0 scope link
-	route add default via $NODE_POD_IP dev eth0 onlink
-	EOF
-}
-
-# be_lines PROTO IDS: apply lines adding the backends IDS (pod1, pod2
-# local) to the PROTO (t or u) service.
-be_lines() {
-	local p=$1 id v
-
-	for id in $2; do
-		v=${id^^}_IP
-		printf 'add-backend -%s %s -r %s:%s%s\n' "$p" "$SVC" "${!v}" "$BE_PORT" \
-			"$([[ $id == pod* ]] && echo ' --local')"
-	done
-}
-
-# program OPTS [IDS]: the TCP and UDP service $SVC with the options OPTS
-# and the backends IDS (default all four; "" for none).
-program() {
-	local opts=$1 ids=${2-pod1 pod2 rpod1 rpod2} p lines=
-
-	for p in t u; do
-		lines+="add-service -$p $SVC $opts$NL$(be_lines $p "$ids")$NL"
-	done
-	nodeadm apply -f - <<<"$lines" || fail "cannot program: $opts / $ids"
-}
-
-# backends IDS: replace the backends of both services.
-backends() {
-	nodeadm apply -f - <<-EOF || fail "cannot set the backends $1"
-	set-backends -t $SVC
-	set-backends -u $SVC
-	$(be_lines t "$1")
-	$(be_lines u "$1")
-	EOF
-}
-
-# bg_run CMD ARGS...: run a check in a background subshell, its output
-# kept; bg_wait waits for all of them, prints their output in the order
-# they were started, and fails if one did. Checks that do not depend on
-# each other overlap this way: their process starts and their timeouts.
-BG_CHECKS=()
-bg_run() {
-	local f=$SVCNAT_TMP/bg.$BASHPID.${#BG_CHECKS[@]}
-
-	("$@") >"$f" 2>&1 &
-	BG_CHECKS+=($!)
-}
-
-bg_wait() {
-	local i bad=0 line
-
-	for i in "${!BG_CHECKS[@]}"; do
-		wait "${BG_CHECKS[i]}" || bad=1
-		while IFS= read -r line; do
-			printf '%s\n' "$line"
-		done <"$SVCNAT_TMP/bg.$BASHPID.$i"
-	done
-	BG_CHECKS=()
-	((!bad)) || fail "some of the checks above failed"
-}
 
 # src_of NS DST: the source address of a connection from NS to DST.
 src_of() {
@@ -211,13 +126,8 @@ agree() {
 	dnat)
 		[ -n "$TR_CANDS" ] || fail "trace $what: dnat without candidates"
 		ids=${TR[backend]:-$TR_CANDS}
-		# enough connections that each candidate is hit but once in a
-		# million runs
-		case $ids in
-		*,*,*) n=48 ;;
-		*,*) n=24 ;;
-		*) n=4 ;;
-		esac
+		hit_count "$ids"
+		n=$REPLY
 		case ${TR[masquerade]:-} in
 		yes) expect_conn "$ns" "$proto" "$dst" $n "$ids" masq "real $what" ;;
 		no) expect_conn "$ns" "$proto" "$dst" $n "$ids" own "real $what" ;;
@@ -240,28 +150,19 @@ agree() {
 # The cluster IP from a pod (not masqueraded), from the node and from
 # outside (masqueraded): the whole cluster set.
 tr_cluster_ip() {
-	local common="verdict=dnat reason=endpoint frontend=cluster-ip set=cluster"
+	local want="verdict=dnat reason=endpoint frontend=cluster-ip set=cluster" ns p
 
+	case $1 in
+	pod3) want+=" origin=pod masquerade=no masq-reason=none" ;;
+	node) want+=" origin=node masquerade=yes masq-reason=not-pod-source" ;;
+	ext) want+=" origin=other masquerade=yes masq-reason=not-pod-source" ;;
+	esac
 	sem_reset
 	program ""
-	case $1 in
-	pod3)
-		bg_run agree "$NS_POD3" tcp "$SVC" "$common origin=pod masquerade=no masq-reason=none" $ALL
-		bg_run agree "$NS_POD3" udp "$SVC" "$common origin=pod masquerade=no masq-reason=none" $ALL
-		;;
-	node)
-		bg_run agree "$NS_NODE" tcp "$SVC" \
-			"$common origin=node masquerade=yes masq-reason=not-pod-source" $ALL
-		bg_run agree "$NS_NODE" udp "$SVC" \
-			"$common origin=node masquerade=yes masq-reason=not-pod-source" $ALL
-		;;
-	ext)
-		bg_run agree "$NS_EXT" tcp "$SVC" \
-			"$common origin=other masquerade=yes masq-reason=not-pod-source" $ALL
-		bg_run agree "$NS_EXT" udp "$SVC" \
-			"$common origin=other masquerade=yes masq-reason=not-pod-source" $ALL
-		;;
-	esac
+	ns=$(pod_ns "$1")
+	for p in tcp udp; do
+		bg_run agree "$ns" $p "$SVC" "$want" $ALL
+	done
 	bg_wait
 }
 
