@@ -203,6 +203,22 @@ unknown_port() {
 	((n >= 8 && n <= 16)) || fail "rejected-unknown-port: +$n, want +8..16"
 	assert_eq "${STATS[dropped-unallocated]}" "$drop0" "dropped-unallocated"
 	info "node counters: rejected-unknown-port +$n"
+
+	# "or protocol": a ping to the cluster IP is rejected too, as kube-proxy
+	# nftables does; the same ping with accept is left alone (no answer).
+	ping_vip
+	assert_match "$REPLY" "Destination Port Unreachable" "ping to the cluster IP with reject"
+	node_stats
+	((STATS[rejected-unknown-port] > rej0 + n)) || fail "the ping was not counted in rejected-unknown-port"
+	node_config --unknown-port accept
+	ping_vip
+	assert_no_match "$REPLY" "Unreachable|bytes from" "ping to the cluster IP with accept"
+}
+
+# ping_vip: one ICMP echo from ext to the cluster IP; REPLY = ping's output.
+ping_vip() {
+	REPLY=$(ip netns exec "$NS_EXT" ping -n -c 1 -W 1 "$VIP" 2>&1) || true
+	info "$REPLY"
 }
 
 # Unallocated address of the service CIDR (no service's cluster IP): left
