@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svcnat: the generic netlink family.
+ * svcnat: the generic netlink family, its operations and the service,
+ * backend and transaction handlers.
  *
  * Documentation/netlink/specs/svcnat.yaml is the source of truth; every
  * operation has its own narrowed policy, so an attribute that an operation
- * does not take is rejected by the core with an extack message.
+ * does not take is rejected by the core with an extack message. The node
+ * configuration handlers are in nlconfig.c, the decision trace in
+ * nltrace.c; the attribute helpers they share are declared in netlink.h.
  */
 
 #include <linux/in.h>
 #include <linux/inetdevice.h>
-#include <linux/log2.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -17,15 +19,11 @@
 #include <linux/svcnat.h>
 
 #include "svcnat.h"
+#include "netlink.h"
 
 #define SVCNAT_BACKEND_FLAGS_ALL \
 	(SVCNAT_BACKEND_FLAGS_READY | SVCNAT_BACKEND_FLAGS_SERVING | \
 	 SVCNAT_BACKEND_FLAGS_TERMINATING | SVCNAT_BACKEND_FLAGS_LOCAL)
-
-/* A trace without a source port traces this one. */
-#define SVCNAT_TRACE_SPORT_DEFAULT	40000
-
-static struct genl_family svcnat_nl_family;
 
 /* A range struct: 6.1's inline policy bounds are s16. */
 static struct netlink_range_validation svcnat_weight_range = {
@@ -33,7 +31,7 @@ static struct netlink_range_validation svcnat_weight_range = {
 };
 
 /* An address or CIDR; IPv6 is parsed only to be refused by name. */
-static const struct nla_policy svcnat_prefix_nl_policy[SVCNAT_A_PREFIX_MAX + 1] = {
+const struct nla_policy svcnat_nl_prefix_policy[SVCNAT_A_PREFIX_MAX + 1] = {
 	[SVCNAT_A_PREFIX_ADDR_IPV4] = { .type = NLA_BE32 },
 	[SVCNAT_A_PREFIX_ADDR_IPV6] = NLA_POLICY_EXACT_LEN(16),
 	[SVCNAT_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
@@ -68,11 +66,11 @@ static const struct nla_policy svcnat_backend_key_nl_policy[SVCNAT_A_BACKEND_POR
 #define SVCNAT_SERVICE_SPEC_POLICY					\
 	[SVCNAT_A_SERVICE_NODE_PORT] = { .type = NLA_BE16 },		\
 	[SVCNAT_A_SERVICE_EXTERNAL_IP] =				\
-		NLA_POLICY_NESTED(svcnat_prefix_nl_policy),		\
+		NLA_POLICY_NESTED(svcnat_nl_prefix_policy),		\
 	[SVCNAT_A_SERVICE_LB_IP] =					\
-		NLA_POLICY_NESTED(svcnat_prefix_nl_policy),		\
+		NLA_POLICY_NESTED(svcnat_nl_prefix_policy),		\
 	[SVCNAT_A_SERVICE_SOURCE_RANGE] =				\
-		NLA_POLICY_NESTED(svcnat_prefix_nl_policy),		\
+		NLA_POLICY_NESTED(svcnat_nl_prefix_policy),		\
 	[SVCNAT_A_SERVICE_EXT_POLICY] =					\
 		NLA_POLICY_MAX(NLA_U32, SVCNAT_TRAFFIC_POLICY_LOCAL),	\
 	[SVCNAT_A_SERVICE_INT_POLICY] =					\
@@ -107,30 +105,6 @@ static const struct nla_policy svcnat_service_be_key_nl_policy[SVCNAT_A_SERVICE_
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_key_nl_policy),
 };
 
-/* Node configuration as config-set takes it: no stats. */
-static const struct nla_policy svcnat_config_nl_policy[SVCNAT_A_CONFIG_UNALLOCATED + 1] = {
-	[SVCNAT_A_CONFIG_CLUSTER_CIDR] = NLA_POLICY_NESTED(svcnat_prefix_nl_policy),
-	[SVCNAT_A_CONFIG_NODEPORT_CIDR] = NLA_POLICY_NESTED(svcnat_prefix_nl_policy),
-	[SVCNAT_A_CONFIG_SERVICE_CIDR] = NLA_POLICY_NESTED(svcnat_prefix_nl_policy),
-	[SVCNAT_A_CONFIG_MASQUERADE_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
-	[SVCNAT_A_CONFIG_MASQ_MARK] = { .type = NLA_U32 },
-	[SVCNAT_A_CONFIG_MASQ_MODE] = NLA_POLICY_MAX(NLA_U32, SVCNAT_MASQ_MODE_MARK),
-	[SVCNAT_A_CONFIG_UNKNOWN_PORT] = NLA_POLICY_MAX(NLA_U32, SVCNAT_UNKNOWN_PORT_REJECT),
-	[SVCNAT_A_CONFIG_UNALLOCATED] = NLA_POLICY_MAX(NLA_U32, SVCNAT_UNALLOCATED_DROP),
-};
-
-/* A trace request: the packet; the rest of the set is the reply. */
-static const struct nla_policy svcnat_trace_nl_policy[SVCNAT_A_TRACE_ORIGIN + 1] = {
-	[SVCNAT_A_TRACE_PROTO] = { .type = NLA_U8 },
-	[SVCNAT_A_TRACE_SRC_IPV4] = { .type = NLA_BE32 },
-	[SVCNAT_A_TRACE_SRC_IPV6] = NLA_POLICY_EXACT_LEN(16),
-	[SVCNAT_A_TRACE_SRC_PORT] = { .type = NLA_BE16 },
-	[SVCNAT_A_TRACE_DST_IPV4] = { .type = NLA_BE32 },
-	[SVCNAT_A_TRACE_DST_IPV6] = NLA_POLICY_EXACT_LEN(16),
-	[SVCNAT_A_TRACE_DST_PORT] = { .type = NLA_BE16 },
-	[SVCNAT_A_TRACE_ORIGIN] = NLA_POLICY_MAX(NLA_U32, SVCNAT_ORIGIN_OTHER),
-};
-
 /* Top-level policies, one per operation. */
 #define SVCNAT_TOP_POLICY(name, nested)					\
 static const struct nla_policy name[SVCNAT_A_SERVICE + 1] = {		\
@@ -142,14 +116,6 @@ SVCNAT_TOP_POLICY(svcnat_new_nl_policy, svcnat_service_new_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_set_nl_policy, svcnat_service_set_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_be_nl_policy, svcnat_service_be_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_be_key_nl_policy, svcnat_service_be_key_nl_policy);
-
-static const struct nla_policy svcnat_config_set_nl_policy[SVCNAT_A_CONFIG + 1] = {
-	[SVCNAT_A_CONFIG] = NLA_POLICY_NESTED(svcnat_config_nl_policy),
-};
-
-static const struct nla_policy svcnat_trace_top_nl_policy[SVCNAT_A_TRACE + 1] = {
-	[SVCNAT_A_TRACE] = NLA_POLICY_NESTED(svcnat_trace_nl_policy),
-};
 
 static const struct nla_policy svcnat_op_nl_policy[SVCNAT_A_OP_MAX + 1] = {
 	[SVCNAT_A_OP_CMD] = NLA_POLICY_RANGE(NLA_U32, SVCNAT_CMD_SERVICE_NEW,
@@ -212,20 +178,6 @@ static const struct svcnat_op_desc svcnat_op_descs[SVCNAT_CMD_FLUSH + 1] = {
 		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE, false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_REPLACE, svcnat_service_be_nl_policy,
 		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ANY, false),
-};
-
-/*
- * The lists of addresses and CIDRs a request can carry: those of a
- * service (svcnat_spec.items order), then those of the node
- * (svcnat_node.cidrs order).
- */
-enum svcnat_nl_list {
-	SVCNAT_NL_EXTERNAL_IP,
-	SVCNAT_NL_LB_IP,
-	SVCNAT_NL_SOURCE_RANGE,
-	SVCNAT_NL_CLUSTER_CIDR,
-	SVCNAT_NL_NODEPORT_CIDR,
-	SVCNAT_NL_SERVICE_CIDR,
 };
 
 /* The attribute type of each list's entries, in its parent nest. */
@@ -334,7 +286,7 @@ static int svcnat_nl_parse_prefix(const struct nlattr *a,
 	int err;
 
 	err = nla_parse_nested(tb, SVCNAT_A_PREFIX_MAX, a,
-			       svcnat_prefix_nl_policy, extack);
+			       svcnat_nl_prefix_policy, extack);
 	if (err)
 		return err;
 	if (tb[SVCNAT_A_PREFIX_ADDR_IPV6]) {
@@ -384,10 +336,18 @@ static int svcnat_nl_parse_prefix(const struct nlattr *a,
 	return 0;
 }
 
-/* Count the entries of a list in @nest (which may be NULL). */
-static int svcnat_nl_count_list(const struct nlattr *nest,
-				enum svcnat_nl_list list, u16 *nr,
-				struct netlink_ext_ack *extack)
+/**
+ * svcnat_nl_count_list - count the entries of a list
+ * @nest: the parent nest, may be NULL
+ * @list: the list
+ * @nr: set to the number of entries
+ * @extack: error reporting
+ *
+ * Return: 0, or -EINVAL with an extack message if the list has more than
+ * SVCNAT_MAX_ADDRS entries.
+ */
+int svcnat_nl_count_list(const struct nlattr *nest, enum svcnat_nl_list list,
+			 u16 *nr, struct netlink_ext_ack *extack)
 {
 	const struct nlattr *a;
 	int rem;
@@ -407,11 +367,19 @@ static int svcnat_nl_count_list(const struct nlattr *nest,
 	return 0;
 }
 
-/* Parse the entries counted by svcnat_nl_count_list() into @items. */
-static int svcnat_nl_parse_list(const struct nlattr *nest,
-				enum svcnat_nl_list list,
-				struct svcnat_prefix *items,
-				struct netlink_ext_ack *extack)
+/**
+ * svcnat_nl_parse_list - parse the entries of a list
+ * @nest: the parent nest, may be NULL
+ * @list: the list
+ * @items: room for the entries counted by svcnat_nl_count_list()
+ * @extack: error reporting
+ *
+ * Return: 0, or a negative errno with an extack message for a bad or
+ * duplicate entry.
+ */
+int svcnat_nl_parse_list(const struct nlattr *nest, enum svcnat_nl_list list,
+			 struct svcnat_prefix *items,
+			 struct netlink_ext_ack *extack)
 {
 	const struct nlattr *a;
 	int rem, err;
@@ -806,27 +774,6 @@ static int svcnat_nl_change_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static size_t svcnat_nl_backend_size(void)
-{
-	return nla_total_size(0) +		/* SERVICE_BACKEND, TRACE_* */
-		nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
-		nla_total_size(sizeof(__be16)) +	/* PORT */
-		nla_total_size(sizeof(u32)) +	/* WEIGHT */
-		nla_total_size(sizeof(u32));	/* FLAGS */
-}
-
-static size_t svcnat_nl_prefix_size(bool cidr)
-{
-	return nla_total_size(0) +		/* the list entry */
-		nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
-		(cidr ? nla_total_size(sizeof(u8)) : 0);	/* LEN */
-}
-
-static size_t svcnat_nl_stats_size(unsigned int nr)
-{
-	return nla_total_size(0) + nr * nla_total_size_64bit(sizeof(u64));
-}
-
 /* Name, frontends, policies and counters: the first part of a service. */
 static size_t svcnat_nl_spec_size(const struct svcnat_cfg *cfg)
 {
@@ -851,8 +798,16 @@ static size_t svcnat_nl_service_size(const struct svcnat_cfg *cfg)
 		cfg->nr * svcnat_nl_backend_size();
 }
 
-static int svcnat_nl_put_backend(struct sk_buff *skb, int type,
-				 const struct svcnat_backend *be)
+/**
+ * svcnat_nl_put_backend - put a backend nest
+ * @skb: the message
+ * @type: attribute type of the nest
+ * @be: the backend
+ *
+ * Return: 0, or -EMSGSIZE with nothing put.
+ */
+int svcnat_nl_put_backend(struct sk_buff *skb, int type,
+			  const struct svcnat_backend *be)
 {
 	struct nlattr *nest;
 
@@ -870,10 +825,18 @@ static int svcnat_nl_put_backend(struct sk_buff *skb, int type,
 	return 0;
 }
 
-/* A list of addresses (no length) or CIDRs (with it). */
-static int svcnat_nl_put_prefixes(struct sk_buff *skb, int type,
-				  const struct svcnat_prefix *items, u16 nr,
-				  bool cidr)
+/**
+ * svcnat_nl_put_prefixes - put a list of addresses or CIDRs
+ * @skb: the message
+ * @type: attribute type of each entry
+ * @items: the entries
+ * @nr: number of @items
+ * @cidr: put the prefix length too (a CIDR, not an address)
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int svcnat_nl_put_prefixes(struct sk_buff *skb, int type,
+			   const struct svcnat_prefix *items, u16 nr, bool cidr)
 {
 	struct nlattr *nest;
 	u16 i;
@@ -892,11 +855,6 @@ static int svcnat_nl_put_prefixes(struct sk_buff *skb, int type,
 		nla_nest_end(skb, nest);
 	}
 	return 0;
-}
-
-static int svcnat_nl_put_u64(struct sk_buff *skb, int type, u64 value)
-{
-	return nla_put_u64_64bit(skb, type, value, SVCNAT_A_STATS_PAD);
 }
 
 static int svcnat_nl_put_service_stats(struct sk_buff *skb,
@@ -948,10 +906,18 @@ static int svcnat_nl_put_spec(struct sk_buff *skb,
 	return 0;
 }
 
-/* The key and name of a service, alone: what a trace reply names. */
-static int svcnat_nl_put_key(struct sk_buff *skb,
-			     const struct svcnat_service *svc,
-			     const struct svcnat_cfg *cfg)
+/**
+ * svcnat_nl_put_key - put the key and name of a service
+ * @skb: the message
+ * @svc: the service
+ * @cfg: its configuration, for the name
+ *
+ * The attributes alone, without a nest: what a trace reply names.
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int svcnat_nl_put_key(struct sk_buff *skb, const struct svcnat_service *svc,
+		      const struct svcnat_cfg *cfg)
 {
 	if (nla_put_u8(skb, SVCNAT_A_SERVICE_PROTO, svc->key.proto) ||
 	    nla_put_in_addr(skb, SVCNAT_A_SERVICE_ADDR_IPV4, svc->key.addr.ip) ||
@@ -1130,426 +1096,6 @@ static int svcnat_nl_get_dumpit(struct sk_buff *skb,
 	}
 	rcu_read_unlock();
 	return skb->len;
-}
-
-/* ----- node configuration ----- */
-
-static size_t svcnat_nl_config_size(const struct svcnat_node *node)
-{
-	return nla_total_size(0) +		/* SVCNAT_A_CONFIG */
-		(node->nr_cluster + node->nr_nodeport + node->nr_svc) *
-		svcnat_nl_prefix_size(true) +
-		nla_total_size(sizeof(u8)) +	/* MASQUERADE_ALL */
-		/* MASQ_MARK, MASQ_MODE, UNKNOWN_PORT, UNALLOCATED */
-		4 * nla_total_size(sizeof(u32)) +
-		svcnat_nl_stats_size(2);	/* STATS */
-}
-
-static int svcnat_nl_put_config(struct sk_buff *skb,
-				const struct svcnat_node *node,
-				const struct svcnat_counts *c)
-{
-	const struct svcnat_prefix *nodeport = &node->cidrs[node->nr_cluster];
-	const struct svcnat_prefix *svc = &nodeport[node->nr_nodeport];
-	struct nlattr *nest, *stats;
-
-	nest = nla_nest_start(skb, SVCNAT_A_CONFIG);
-	if (!nest)
-		return -EMSGSIZE;
-	if (svcnat_nl_put_prefixes(skb, SVCNAT_A_CONFIG_CLUSTER_CIDR,
-				   node->cidrs, node->nr_cluster, true) ||
-	    svcnat_nl_put_prefixes(skb, SVCNAT_A_CONFIG_NODEPORT_CIDR,
-				   nodeport, node->nr_nodeport, true) ||
-	    svcnat_nl_put_prefixes(skb, SVCNAT_A_CONFIG_SERVICE_CIDR,
-				   svc, node->nr_svc, true) ||
-	    nla_put_u8(skb, SVCNAT_A_CONFIG_MASQUERADE_ALL, node->masq_all) ||
-	    nla_put_u32(skb, SVCNAT_A_CONFIG_MASQ_MARK, node->mark) ||
-	    nla_put_u32(skb, SVCNAT_A_CONFIG_MASQ_MODE, node->masq_mode) ||
-	    nla_put_u32(skb, SVCNAT_A_CONFIG_UNKNOWN_PORT,
-			node->unknown_port) ||
-	    nla_put_u32(skb, SVCNAT_A_CONFIG_UNALLOCATED, node->unallocated))
-		goto err_cancel_nest;
-
-	stats = nla_nest_start(skb, SVCNAT_A_CONFIG_STATS);
-	if (!stats)
-		goto err_cancel_nest;
-	if (svcnat_nl_put_u64(skb, SVCNAT_A_STATS_REJECTED_UNKNOWN_PORT,
-			      c->reject_port) ||
-	    svcnat_nl_put_u64(skb, SVCNAT_A_STATS_DROPPED_UNALLOCATED,
-			      c->drop_unalloc))
-		goto err_cancel_nest;
-	nla_nest_end(skb, stats);
-
-	nla_nest_end(skb, nest);
-	return 0;
-
-err_cancel_nest:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
-}
-
-static int svcnat_nl_config_get_doit(struct sk_buff *skb,
-				     struct genl_info *info)
-{
-	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
-	const struct svcnat_node *node;
-	struct svcnat_counts c;
-	struct sk_buff *msg;
-	void *hdr;
-	int err;
-
-	mutex_lock(&sn->lock);
-	node = rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
-	svcnat_stats_read(sn->stats, &c);
-
-	msg = genlmsg_new(svcnat_nl_config_size(node), GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto err_unlock;
-	}
-	hdr = genlmsg_put_reply(msg, info, &svcnat_nl_family, 0,
-				SVCNAT_CMD_CONFIG_GET);
-	if (!hdr || svcnat_nl_put_config(msg, node, &c)) {
-		err = -EMSGSIZE;
-		goto err_free_msg;
-	}
-	genlmsg_end(msg, hdr);
-	mutex_unlock(&sn->lock);
-	return genlmsg_reply(msg, info);
-
-err_free_msg:
-	nlmsg_free(msg);
-err_unlock:
-	mutex_unlock(&sn->lock);
-	return err;
-}
-
-/* Absent attributes take their defaults: config-set replaces everything. */
-static int svcnat_nl_config_set_doit(struct sk_buff *skb,
-				     struct genl_info *info)
-{
-	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
-	struct nlattr *tb[SVCNAT_A_CONFIG_UNALLOCATED + 1] = {};
-	struct nlattr *nest = info->attrs[SVCNAT_A_CONFIG];
-	u16 nr_cluster, nr_nodeport, nr_svc;
-	u32 mark = SVCNAT_MASQ_MARK_DEFAULT;
-	struct svcnat_node *node;
-	int err;
-
-	if (nest) {
-		err = nla_parse_nested(tb, SVCNAT_A_CONFIG_UNALLOCATED, nest,
-				       svcnat_config_nl_policy, info->extack);
-		if (err)
-			return err;
-	}
-	if (tb[SVCNAT_A_CONFIG_MASQ_MARK]) {
-		mark = nla_get_u32(tb[SVCNAT_A_CONFIG_MASQ_MARK]);
-		if (!is_power_of_2(mark)) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[SVCNAT_A_CONFIG_MASQ_MARK],
-					    "masquerade mark must be a single bit");
-			return -EINVAL;
-		}
-	}
-
-	err = svcnat_nl_count_list(nest, SVCNAT_NL_CLUSTER_CIDR, &nr_cluster,
-				   info->extack);
-	if (err)
-		return err;
-	err = svcnat_nl_count_list(nest, SVCNAT_NL_NODEPORT_CIDR, &nr_nodeport,
-				   info->extack);
-	if (err)
-		return err;
-	err = svcnat_nl_count_list(nest, SVCNAT_NL_SERVICE_CIDR, &nr_svc,
-				   info->extack);
-	if (err)
-		return err;
-
-	node = kzalloc(struct_size(node, cidrs,
-				   nr_cluster + nr_nodeport + nr_svc),
-		       GFP_KERNEL_ACCOUNT);
-	if (!node)
-		return -ENOMEM;
-	node->mark = mark;
-	node->masq_mode = SVCNAT_MASQ_MODE_SNAT;
-	node->unknown_port = SVCNAT_UNKNOWN_PORT_ACCEPT;
-	node->unallocated = SVCNAT_UNALLOCATED_ACCEPT;
-	if (tb[SVCNAT_A_CONFIG_MASQUERADE_ALL])
-		node->masq_all = nla_get_u8(tb[SVCNAT_A_CONFIG_MASQUERADE_ALL]);
-	if (tb[SVCNAT_A_CONFIG_MASQ_MODE])
-		node->masq_mode = nla_get_u32(tb[SVCNAT_A_CONFIG_MASQ_MODE]);
-	if (tb[SVCNAT_A_CONFIG_UNKNOWN_PORT])
-		node->unknown_port = nla_get_u32(tb[SVCNAT_A_CONFIG_UNKNOWN_PORT]);
-	if (tb[SVCNAT_A_CONFIG_UNALLOCATED])
-		node->unallocated = nla_get_u32(tb[SVCNAT_A_CONFIG_UNALLOCATED]);
-	node->nr_cluster = nr_cluster;
-	node->nr_nodeport = nr_nodeport;
-	node->nr_svc = nr_svc;
-
-	err = svcnat_nl_parse_list(nest, SVCNAT_NL_CLUSTER_CIDR, node->cidrs,
-				   info->extack);
-	if (err)
-		goto err_free_node;
-	err = svcnat_nl_parse_list(nest, SVCNAT_NL_NODEPORT_CIDR,
-				   &node->cidrs[nr_cluster], info->extack);
-	if (err)
-		goto err_free_node;
-	err = svcnat_nl_parse_list(nest, SVCNAT_NL_SERVICE_CIDR,
-				   &node->cidrs[nr_cluster + nr_nodeport],
-				   info->extack);
-	if (err)
-		goto err_free_node;
-
-	/* On success the namespace owns the node configuration. */
-	err = svcnat_node_set(sn, node, info->extack);
-	if (err)
-		goto err_free_node;
-	return 0;
-
-err_free_node:
-	kfree(node);
-	return err;
-}
-
-/* ----- decision trace ----- */
-
-static int svcnat_nl_parse_trace(struct genl_info *info,
-				 struct svcnat_pkt *pkt, int *origin)
-{
-	struct nlattr *nest = info->attrs[SVCNAT_A_TRACE];
-	struct nlattr *tb[SVCNAT_A_TRACE_ORIGIN + 1];
-	struct netlink_ext_ack *extack = info->extack;
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, SVCNAT_A_TRACE)) {
-		GENL_SET_ERR_MSG(info, "missing trace");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, SVCNAT_A_TRACE_ORIGIN, nest,
-			       svcnat_trace_nl_policy, extack);
-	if (err)
-		return err;
-
-	memset(pkt, 0, sizeof(*pkt));
-	if (!tb[SVCNAT_A_TRACE_PROTO]) {
-		NL_SET_ERR_MSG(extack, "missing protocol");
-		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_PROTO);
-		return -EINVAL;
-	}
-	pkt->proto = nla_get_u8(tb[SVCNAT_A_TRACE_PROTO]);
-	switch (pkt->proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_SCTP:
-		break;
-	default:
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_PROTO],
-				    "protocol must be TCP, UDP or SCTP");
-		return -EINVAL;
-	}
-
-	if (tb[SVCNAT_A_TRACE_SRC_IPV6] || tb[SVCNAT_A_TRACE_DST_IPV6]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_SRC_IPV6] ?:
-				    tb[SVCNAT_A_TRACE_DST_IPV6],
-				    "IPv6 is not supported yet");
-		return -EOPNOTSUPP;
-	}
-	if (!tb[SVCNAT_A_TRACE_SRC_IPV4]) {
-		NL_SET_ERR_MSG(extack, "missing source address");
-		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_SRC_IPV4);
-		return -EINVAL;
-	}
-	if (!tb[SVCNAT_A_TRACE_DST_IPV4]) {
-		NL_SET_ERR_MSG(extack, "missing destination address");
-		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_DST_IPV4);
-		return -EINVAL;
-	}
-	pkt->saddr.ip = nla_get_in_addr(tb[SVCNAT_A_TRACE_SRC_IPV4]);
-	pkt->daddr.ip = nla_get_in_addr(tb[SVCNAT_A_TRACE_DST_IPV4]);
-	pkt->family = AF_INET;
-
-	pkt->sport = htons(SVCNAT_TRACE_SPORT_DEFAULT);
-	if (tb[SVCNAT_A_TRACE_SRC_PORT]) {
-		pkt->sport = nla_get_be16(tb[SVCNAT_A_TRACE_SRC_PORT]);
-		if (!pkt->sport) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_SRC_PORT],
-					    "source port must not be 0");
-			return -EINVAL;
-		}
-	}
-	if (!tb[SVCNAT_A_TRACE_DST_PORT]) {
-		NL_SET_ERR_MSG(extack, "missing destination port");
-		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_DST_PORT);
-		return -EINVAL;
-	}
-	pkt->dport = nla_get_be16(tb[SVCNAT_A_TRACE_DST_PORT]);
-	if (!pkt->dport) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_DST_PORT],
-				    "destination port must not be 0");
-		return -EINVAL;
-	}
-
-	*origin = -1;
-	if (tb[SVCNAT_A_TRACE_ORIGIN])
-		*origin = nla_get_u32(tb[SVCNAT_A_TRACE_ORIGIN]);
-	pkt->local_out = *origin == SVCNAT_ORIGIN_NODE;
-	return 0;
-}
-
-/* A requested origin must be the one the source gives; under sn->lock. */
-static int svcnat_nl_check_origin(struct svcnat_net *sn,
-				  const struct svcnat_pkt *pkt, int origin,
-				  struct netlink_ext_ack *extack)
-{
-	const struct svcnat_node *node;
-	bool pod;
-
-	if (origin != SVCNAT_ORIGIN_POD && origin != SVCNAT_ORIGIN_OTHER)
-		return 0;
-	node = rcu_dereference_protected(sn->node, lockdep_is_held(&sn->lock));
-	pod = svcnat_prefix_match(node->cidrs, node->nr_cluster, &pkt->saddr,
-				  pkt->family);
-	if (origin == SVCNAT_ORIGIN_POD && !pod) {
-		NL_SET_ERR_MSG(extack,
-			       "source is not in the cluster CIDRs, it cannot be a pod");
-		return -EINVAL;
-	}
-	if (origin == SVCNAT_ORIGIN_OTHER && pod) {
-		NL_SET_ERR_MSG(extack,
-			       "source is in the cluster CIDRs, it is a pod");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static size_t svcnat_nl_trace_size(const struct svcnat_decision *d)
-{
-	size_t size;
-
-	size = nla_total_size(0) +		/* SVCNAT_A_TRACE */
-		nla_total_size(sizeof(u8)) +	/* PROTO */
-		2 * nla_total_size(sizeof(__be32)) +	/* SRC/DST_IPV4 */
-		2 * nla_total_size(sizeof(__be16)) +	/* SRC/DST_PORT */
-		/* ORIGIN, VERDICT, REASON, FRONTEND, ENDPOINT_SET, MASQ_REASON */
-		6 * nla_total_size(sizeof(u32)) +
-		2 * nla_total_size(sizeof(u8));	/* MASQUERADE, HAIRPIN */
-	if (d->svc)
-		size += nla_total_size(0) +	/* SERVICE */
-			nla_total_size(sizeof(u8)) +	/* PROTO */
-			nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
-			nla_total_size(sizeof(__be16)) +	/* PORT */
-			nla_total_size(strlen(d->cfg->name) + 1);	/* NAME */
-	if (d->cand)
-		size += (size_t)d->cand->nr * svcnat_nl_backend_size();
-	if (d->be)
-		size += svcnat_nl_backend_size();
-	return size;
-}
-
-static int svcnat_nl_put_trace(struct sk_buff *skb,
-			       const struct svcnat_pkt *pkt,
-			       const struct svcnat_decision *d)
-{
-	struct nlattr *nest, *svc;
-	u32 i;
-
-	nest = nla_nest_start(skb, SVCNAT_A_TRACE);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u8(skb, SVCNAT_A_TRACE_PROTO, pkt->proto) ||
-	    nla_put_in_addr(skb, SVCNAT_A_TRACE_SRC_IPV4, pkt->saddr.ip) ||
-	    nla_put_be16(skb, SVCNAT_A_TRACE_SRC_PORT, pkt->sport) ||
-	    nla_put_in_addr(skb, SVCNAT_A_TRACE_DST_IPV4, pkt->daddr.ip) ||
-	    nla_put_be16(skb, SVCNAT_A_TRACE_DST_PORT, pkt->dport) ||
-	    nla_put_u32(skb, SVCNAT_A_TRACE_ORIGIN, d->origin) ||
-	    nla_put_u32(skb, SVCNAT_A_TRACE_VERDICT, d->verdict) ||
-	    nla_put_u32(skb, SVCNAT_A_TRACE_REASON, d->reason))
-		goto err_cancel_nest;
-
-	if (d->svc) {
-		if (nla_put_u32(skb, SVCNAT_A_TRACE_FRONTEND, d->frontend))
-			goto err_cancel_nest;
-		svc = nla_nest_start(skb, SVCNAT_A_TRACE_SERVICE);
-		if (!svc || svcnat_nl_put_key(skb, d->svc, d->cfg))
-			goto err_cancel_nest;
-		nla_nest_end(skb, svc);
-	}
-
-	if (nla_put_u32(skb, SVCNAT_A_TRACE_ENDPOINT_SET, d->set))
-		goto err_cancel_nest;
-	for (i = 0; d->cand && i < d->cand->nr; i++)
-		if (svcnat_nl_put_backend(skb, SVCNAT_A_TRACE_CANDIDATE,
-					  &d->cfg->be[d->cand->pick[i].idx]))
-			goto err_cancel_nest;
-	if (d->be && svcnat_nl_put_backend(skb, SVCNAT_A_TRACE_BACKEND, d->be))
-		goto err_cancel_nest;
-
-	if (nla_put_u8(skb, SVCNAT_A_TRACE_MASQUERADE, d->masq) ||
-	    nla_put_u32(skb, SVCNAT_A_TRACE_MASQ_REASON, d->masq_reason) ||
-	    nla_put_u8(skb, SVCNAT_A_TRACE_HAIRPIN, d->hairpin))
-		goto err_cancel_nest;
-
-	nla_nest_end(skb, nest);
-	return 0;
-
-err_cancel_nest:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
-}
-
-static int svcnat_nl_trace_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
-	struct svcnat_decision d = {};
-	struct svcnat_pkt pkt;
-	struct sk_buff *msg;
-	int origin, err;
-	size_t size;
-	void *hdr;
-
-	err = svcnat_nl_parse_trace(info, &pkt, &origin);
-	if (err)
-		return err;
-
-	/* No configuration can be freed while the lock is held. */
-	mutex_lock(&sn->lock);
-	err = svcnat_nl_check_origin(sn, &pkt, origin, info->extack);
-	if (err)
-		goto err_unlock;
-
-	rcu_read_lock();
-	svcnat_decide(sn, &pkt, true, &d);
-	rcu_read_unlock();
-
-	/* The trace nest has a 16-bit length. */
-	size = svcnat_nl_trace_size(&d);
-	if (size > U16_MAX) {
-		NL_SET_ERR_MSG(info->extack,
-			       "too many candidates for one reply");
-		err = -EMSGSIZE;
-		goto err_unlock;
-	}
-
-	msg = genlmsg_new(size, GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto err_unlock;
-	}
-	hdr = genlmsg_put_reply(msg, info, &svcnat_nl_family, 0,
-				SVCNAT_CMD_TRACE);
-	if (!hdr || svcnat_nl_put_trace(msg, &pkt, &d)) {
-		err = -EMSGSIZE;
-		goto err_free_msg;
-	}
-	genlmsg_end(msg, hdr);
-	mutex_unlock(&sn->lock);
-	return genlmsg_reply(msg, info);
-
-err_free_msg:
-	nlmsg_free(msg);
-err_unlock:
-	mutex_unlock(&sn->lock);
-	return err;
 }
 
 /* ----- transactions ----- */
@@ -1740,13 +1286,13 @@ static const struct genl_ops svcnat_nl_ops[] = {
 	SVCNAT_NL_OP(SVCNAT_CMD_TXN_ABORT, svcnat_nl_txn_end_doit,
 		     svcnat_txn_nl_policy, SVCNAT_A_TXN_ID),
 	SVCNAT_NL_OP(SVCNAT_CMD_CONFIG_SET, svcnat_nl_config_set_doit,
-		     svcnat_config_set_nl_policy, SVCNAT_A_CONFIG),
+		     svcnat_nl_config_set_policy, SVCNAT_A_CONFIG),
 	SVCNAT_NL_OP_NOATTR(SVCNAT_CMD_CONFIG_GET, svcnat_nl_config_get_doit),
 	SVCNAT_NL_OP(SVCNAT_CMD_TRACE, svcnat_nl_trace_doit,
-		     svcnat_trace_top_nl_policy, SVCNAT_A_TRACE),
+		     svcnat_nl_trace_policy, SVCNAT_A_TRACE),
 };
 
-static struct genl_family svcnat_nl_family __ro_after_init = {
+struct genl_family svcnat_nl_family __ro_after_init = {
 	.name = SVCNAT_FAMILY_NAME,
 	.version = SVCNAT_FAMILY_VERSION,
 	.netnsok = true,
