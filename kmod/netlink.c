@@ -513,6 +513,28 @@ err_free_spec:
 	return err;
 }
 
+/**
+ * svcnat_nl_parse_proto - read a protocol attribute a service can have
+ * @a: the u8 attribute, present
+ * @proto: the protocol
+ * @extack: error reporting
+ *
+ * Return: 0, or -EINVAL unless TCP, UDP or SCTP.
+ */
+int svcnat_nl_parse_proto(const struct nlattr *a, u8 *proto,
+			  struct netlink_ext_ack *extack)
+{
+	*proto = nla_get_u8(a);
+	switch (*proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		return 0;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, a, "protocol must be TCP, UDP or SCTP");
+	return -EINVAL;
+}
+
 static int svcnat_nl_parse_key(struct nlattr **tb, const struct nlattr *nest,
 			       struct svcnat_key *key,
 			       struct netlink_ext_ack *extack)
@@ -525,17 +547,10 @@ static int svcnat_nl_parse_key(struct nlattr **tb, const struct nlattr *nest,
 		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_SERVICE_PROTO);
 		return -EINVAL;
 	}
-	key->proto = nla_get_u8(tb[SVCNAT_A_SERVICE_PROTO]);
-	switch (key->proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_SCTP:
-		break;
-	default:
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_SERVICE_PROTO],
-				    "protocol must be TCP, UDP or SCTP");
-		return -EINVAL;
-	}
+	err = svcnat_nl_parse_proto(tb[SVCNAT_A_SERVICE_PROTO], &key->proto,
+				    extack);
+	if (err)
+		return err;
 
 	err = svcnat_nl_parse_addr(tb, nest, SVCNAT_A_SERVICE_ADDR_IPV4,
 				   SVCNAT_A_SERVICE_ADDR_IPV6, &key->addr,

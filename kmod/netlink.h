@@ -37,6 +37,8 @@ enum svcnat_nl_list {
 extern struct genl_family svcnat_nl_family;
 extern const struct nla_policy svcnat_nl_prefix_policy[SVCNAT_A_PREFIX_MAX + 1];
 
+int svcnat_nl_parse_proto(const struct nlattr *a, u8 *proto,
+			  struct netlink_ext_ack *extack);
 int svcnat_nl_count_list(const struct nlattr *nest, enum svcnat_nl_list list,
 			 u16 *nr, struct netlink_ext_ack *extack);
 int svcnat_nl_parse_list(const struct nlattr *nest, enum svcnat_nl_list list,

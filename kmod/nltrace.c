@@ -55,17 +55,10 @@ static int svcnat_nl_parse_trace(struct genl_info *info,
 		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_PROTO);
 		return -EINVAL;
 	}
-	pkt->proto = nla_get_u8(tb[SVCNAT_A_TRACE_PROTO]);
-	switch (pkt->proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_SCTP:
-		break;
-	default:
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_PROTO],
-				    "protocol must be TCP, UDP or SCTP");
-		return -EINVAL;
-	}
+	err = svcnat_nl_parse_proto(tb[SVCNAT_A_TRACE_PROTO], &pkt->proto,
+				    extack);
+	if (err)
+		return err;
 
 	if (tb[SVCNAT_A_TRACE_SRC_IPV6] || tb[SVCNAT_A_TRACE_DST_IPV6]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_SRC_IPV6] ?:
