@@ -13,6 +13,42 @@
 #define SVCNAT_WEIGHT_MAX		65535
 #define SVCNAT_MAX_ADDRS		64
 #define SVCNAT_MASQ_MARK_DEFAULT	16384
+#define SVCNAT_AFFINITY_TIMEOUT_DEFAULT	10800
+#define SVCNAT_AFFINITY_TIMEOUT_MAX	86400
+#define SVCNAT_MAGLEV_SIZE_MAX		8388593
+
+/**
+ * enum svcnat_affinity - Kubernetes sessionAffinity. client-ip sends new
+ *   connections from a client address to the backend it last used, while that
+ *   backend is still a candidate for the connection, if the previous
+ *   connection started less than affinity-timeout seconds ago.
+ */
+enum svcnat_affinity {
+	SVCNAT_AFFINITY_NONE,
+	SVCNAT_AFFINITY_CLIENT_IP,
+};
+
+/**
+ * enum svcnat_scheduler - How a new connection picks among the candidates.
+ *   random draws with the weights (kube-proxy); rr is smooth weighted round
+ *   robin; maglev is consistent hashing (Maglev, NSDI'16) of the source
+ *   address or of the 5-tuple, see hash.
+ */
+enum svcnat_scheduler {
+	SVCNAT_SCHEDULER_RANDOM,
+	SVCNAT_SCHEDULER_RR,
+	SVCNAT_SCHEDULER_MAGLEV,
+};
+
+/**
+ * enum svcnat_hash - What the maglev scheduler hashes: src the source address
+ *   (a stateless client affinity that survives module reloads), flow the
+ *   5-tuple.
+ */
+enum svcnat_hash {
+	SVCNAT_HASH_SRC,
+	SVCNAT_HASH_FLOW,
+};
 
 /**
  * enum svcnat_backend_flags - Endpoint conditions, as in a Kubernetes
@@ -229,6 +265,9 @@ enum {
 	SVCNAT_A_TRACE_MASQUERADE,
 	SVCNAT_A_TRACE_MASQ_REASON,
 	SVCNAT_A_TRACE_HAIRPIN,
+	SVCNAT_A_TRACE_CHOOSE,
+	SVCNAT_A_TRACE_AFFINITY,
+	SVCNAT_A_TRACE_SCHEDULER,
 
 	__SVCNAT_A_TRACE_MAX,
 	SVCNAT_A_TRACE_MAX = (__SVCNAT_A_TRACE_MAX - 1)
@@ -249,9 +288,26 @@ enum {
 	SVCNAT_A_SERVICE_EXT_POLICY,
 	SVCNAT_A_SERVICE_INT_POLICY,
 	SVCNAT_A_SERVICE_STATS,
+	SVCNAT_A_SERVICE_AFFINITY,
+	SVCNAT_A_SERVICE_AFFINITY_TIMEOUT,
+	SVCNAT_A_SERVICE_SCHEDULER,
+	SVCNAT_A_SERVICE_MAGLEV_SIZE,
+	SVCNAT_A_SERVICE_HASH,
+	SVCNAT_A_SERVICE_FLUSH_CONNS,
+	SVCNAT_A_SERVICE_AFFINITY_ENTRY,
 
 	__SVCNAT_A_SERVICE_MAX,
 	SVCNAT_A_SERVICE_MAX = (__SVCNAT_A_SERVICE_MAX - 1)
+};
+
+enum {
+	SVCNAT_A_AFFINITY_ENTRY_CLIENT_IPV4 = 1,
+	SVCNAT_A_AFFINITY_ENTRY_CLIENT_IPV6,
+	SVCNAT_A_AFFINITY_ENTRY_BACKEND,
+	SVCNAT_A_AFFINITY_ENTRY_EXPIRES,
+
+	__SVCNAT_A_AFFINITY_ENTRY_MAX,
+	SVCNAT_A_AFFINITY_ENTRY_MAX = (__SVCNAT_A_AFFINITY_ENTRY_MAX - 1)
 };
 
 enum {
@@ -290,6 +346,7 @@ enum {
 	SVCNAT_CMD_CONFIG_SET,
 	SVCNAT_CMD_CONFIG_GET,
 	SVCNAT_CMD_TRACE,
+	SVCNAT_CMD_AFFINITY_GET,
 
 	__SVCNAT_CMD_MAX,
 	SVCNAT_CMD_MAX = (__SVCNAT_CMD_MAX - 1)
