@@ -59,6 +59,11 @@ struct svcnat_prefix {
  * @node_port: NodePort, network order, 0 for none
  * @ext_local: externalTrafficPolicy is Local
  * @int_local: internalTrafficPolicy is Local
+ * @affinity: enum svcnat_affinity
+ * @scheduler: enum svcnat_scheduler
+ * @hash: enum svcnat_hash, for the maglev scheduler
+ * @affinity_timeout: ClientIP affinity timeout, seconds
+ * @maglev_size: maglev table size as the user set it, 0 for automatic
  * @nr_ext: external IPs, the first entries of @items
  * @nr_lb: load-balancer IPs, the next entries
  * @nr_ranges: load-balancer source ranges, the last entries
@@ -70,6 +75,11 @@ struct svcnat_spec {
 	__be16 node_port;
 	bool ext_local;
 	bool int_local;
+	u8 affinity;
+	u8 scheduler;
+	u8 hash;
+	u32 affinity_timeout;
+	u32 maglev_size;
 	u16 nr_ext;
 	u16 nr_lb;
 	u16 nr_ranges;
@@ -317,6 +327,8 @@ struct svcnat_op_be {
  * @name: name (service-new, service-set), NULL for none
  * @spec: frontends and policies (service-new, service-set), NULL for the
  *	defaults: cluster IP only, policies Cluster
+ * @flush_conns: also delete TCP conntrack entries to backends that stop
+ *	being candidates (backend-del, backend-set, backend-replace)
  * @nr_be: number of entries in @be
  * @be: backends the operation names
  */
@@ -326,6 +338,7 @@ struct svcnat_op {
 	struct svcnat_key key;
 	char *name;
 	struct svcnat_spec *spec;
+	bool flush_conns;
 	u32 nr_be;
 	struct svcnat_op_be be[];
 };
