@@ -2,6 +2,8 @@
 // svcadm add-service -t|-u|--sctp CLUSTERIP:PORT [--name TEXT] [--node-port PORT]
 //                    [--external-ip ADDR]... [--lb-ip ADDR]... [--source-range CIDR]...
 //                    [--external-policy cluster|local] [--internal-policy cluster|local]
+//                    [-s random|rr|maglev] [--maglev-size M] [--hash src|flow]
+//                    [--affinity none|clientip] [--affinity-timeout SECONDS]
 #include <linux/svcnat.h>
 
 #include "cli.hpp"
@@ -14,6 +16,7 @@ struct AddServiceOptions {
     ServiceOptions service;
     std::string name;
     FrontendOptions frontends;
+    SettingsOptions settings;
 };
 
 }  // namespace
@@ -25,6 +28,10 @@ void setup_add_service(CLI::App& app, Command& out) {
         "to reach it: --node-port, --external-ip and --lb-ip, which serve the same backends.\n"
         "--source-range applies to the load-balancer IPs only. The policies are the Service's\n"
         "externalTrafficPolicy and internalTrafficPolicy.\n"
+        "-s picks how new connections choose a backend: random (weighted, kube-proxy's),\n"
+        "rr (smooth weighted round robin) or maglev (consistent hashing of the source\n"
+        "address, --hash src, or of the 5-tuple, --hash flow). --affinity clientip is\n"
+        "sessionAffinity ClientIP, with --affinity-timeout (default 10800 s).\n"
         "Headless services (clusterIP None) and ExternalName services cannot be expressed:\n"
         "they have no cluster IP and no data path (kube-proxy programs nothing for them).");
     add_service_options(sub, opts->service);
@@ -32,6 +39,7 @@ void setup_add_service(CLI::App& app, Command& out) {
         ->type_name("TEXT")
         ->check(name_validator());
     add_frontend_options(sub, opts->frontends);
+    add_settings_options(sub, opts->settings);
     sub->callback([opts = opts, &out] {
         svcnl::Service svc = required_service(
             opts->service,
@@ -40,6 +48,7 @@ void setup_add_service(CLI::App& app, Command& out) {
             svc.name = opts->name;
         }
         opts->frontends.apply_to(svc);
+        opts->settings.apply_to(svc);
         out.name = "add-service";
         out.op = svcnl::Op{SVCNAT_CMD_SERVICE_NEW, std::move(svc)};
     });

@@ -86,6 +86,24 @@ CLI::Validator origin_validator() {
     return make_validator([](const std::string& value) { (void)parse_origin(value); }, "ORIGIN");
 }
 
+CLI::Validator affinity_validator() {
+    return make_validator([](const std::string& value) { (void)parse_affinity(value); },
+                          "AFFINITY");
+}
+
+CLI::Validator affinity_timeout_validator() {
+    return make_validator([](const std::string& value) { (void)parse_affinity_timeout(value); },
+                          "SECONDS");
+}
+
+CLI::Validator maglev_size_validator() {
+    return make_validator([](const std::string& value) { (void)parse_maglev_size(value); }, "SIZE");
+}
+
+CLI::Validator flow_count_validator() {
+    return make_validator([](const std::string& value) { (void)parse_flow_count(value); }, "N");
+}
+
 void add_service_options(CLI::App* sub, ServiceOptions& opts) {
     sub->add_option("-t,--tcp", opts.tcp, "TCP service")
         ->type_name("ADDR:PORT")
@@ -123,6 +141,66 @@ void add_frontend_options(CLI::App* sub, FrontendOptions& opts) {
                     "internalTrafficPolicy (default cluster)")
         ->type_name("cluster|local")
         ->check(choice_validator(svcnl::kTrafficPolicyNames, "internal policy"));
+}
+
+void add_settings_options(CLI::App* sub, SettingsOptions& opts) {
+    sub->add_option("-s,--scheduler", opts.scheduler,
+                    "How new connections pick a backend (default random)")
+        ->type_name("random|rr|maglev")
+        ->check(choice_validator(svcnl::kSchedulerNames, "scheduler"));
+    sub->add_option("--maglev-size", opts.maglev_size,
+                    "Maglev lookup table size, a prime (default: from the backend count)")
+        ->type_name("M")
+        ->check(maglev_size_validator());
+    sub->add_option("--hash", opts.hash, "What maglev hashes (default src)")
+        ->type_name("src|flow")
+        ->check(choice_validator(svcnl::kHashNames, "hash"));
+    sub->add_option("--affinity", opts.affinity, "sessionAffinity (default none)")
+        ->type_name("none|clientip")
+        ->check(affinity_validator());
+    sub->add_option("--affinity-timeout", opts.affinity_timeout,
+                    "ClientIP affinity timeout (default 10800)")
+        ->type_name("SECONDS")
+        ->check(affinity_timeout_validator());
+}
+
+void SettingsOptions::apply_to(svcnl::Service& svc) const {
+    svc.scheduler = SVCNAT_SCHEDULER_RANDOM;
+    if (!scheduler.empty()) {
+        svc.scheduler = parse_choice(scheduler, svcnl::kSchedulerNames, "scheduler");
+    }
+    const bool maglev = svc.scheduler == SVCNAT_SCHEDULER_MAGLEV;
+    svc.maglev_size.reset();
+    if (!maglev_size.empty()) {
+        if (!maglev) {
+            throw CLI::ValidationError("--maglev-size needs --scheduler maglev");
+        }
+        svc.maglev_size = parse_maglev_size(maglev_size);
+    }
+    svc.hash.reset();
+    if (!hash.empty()) {
+        if (!maglev) {
+            throw CLI::ValidationError("--hash needs --scheduler maglev");
+        }
+        svc.hash = parse_choice(hash, svcnl::kHashNames, "hash");
+    }
+    svc.affinity = SVCNAT_AFFINITY_NONE;
+    if (!affinity.empty()) {
+        svc.affinity = parse_affinity(affinity);
+    }
+    svc.affinity_timeout.reset();
+    if (!affinity_timeout.empty()) {
+        if (svc.affinity != SVCNAT_AFFINITY_CLIENT_IP) {
+            throw CLI::ValidationError("--affinity-timeout needs --affinity clientip");
+        }
+        svc.affinity_timeout = parse_affinity_timeout(affinity_timeout);
+    }
+}
+
+void add_flush_conns_option(CLI::App* sub, bool& flush_conns) {
+    sub->add_flag("--flush-conns", flush_conns,
+                  "Also delete the TCP connections to backends that stop being candidates "
+                  "(UDP and SCTP ones always are)");
 }
 
 namespace {

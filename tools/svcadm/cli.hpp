@@ -91,6 +91,25 @@ struct FrontendOptions {
 };
 void add_frontend_options(CLI::App* sub, FrontendOptions& opts);
 
+// -s/--scheduler --maglev-size --hash --affinity --affinity-timeout
+struct SettingsOptions {
+    std::string scheduler;
+    std::string maglev_size;
+    std::string hash;
+    std::string affinity;
+    std::string affinity_timeout;
+
+    // Sets the scheduler and affinity settings of `svc` to exactly what the options say
+    // (absent: random, automatic size, hash src, affinity none, default timeout). Throws
+    // CLI::ValidationError for --maglev-size or --hash without --scheduler maglev, and
+    // --affinity-timeout without --affinity clientip.
+    void apply_to(svcnl::Service& svc) const;
+};
+void add_settings_options(CLI::App* sub, SettingsOptions& opts);
+
+// --flush-conns on del-backend, edit-backend, set-backends.
+void add_flush_conns_option(CLI::App* sub, bool& flush_conns);
+
 // The values of a repeatable CIDR option (named `option` in errors): at most
 // SVCNAT_MAX_ADDRS, none twice, else CLI::ValidationError.
 std::vector<svcnl::Prefix> parse_cidr_list(const std::vector<std::string>& values,
@@ -122,6 +141,10 @@ CLI::Validator on_off_validator(const std::string& what);
 CLI::Validator mark_validator();
 CLI::Validator source_validator();
 CLI::Validator origin_validator();
+CLI::Validator affinity_validator();
+CLI::Validator affinity_timeout_validator();
+CLI::Validator maglev_size_validator();
+CLI::Validator flow_count_validator();
 
 // The subcommands, one file each.
 void setup_add_service(CLI::App& app, Command& out);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // svcadm edit-backend -t|-u|--sctp ADDR:PORT -r ADDR:PORT [-w WEIGHT]
 //                     [--not-ready] [--not-serving] [--terminating] [--local]
+//                     [--flush-conns]
 //
 // The weight changes only if -w is given. The conditions are always set, to exactly what
 // the options say: without condition options the backend becomes ready and serving (and
@@ -19,6 +20,7 @@ struct EditBackendOptions {
     std::string backend;
     std::string weight;
     ConditionOptions conditions;
+    bool flush_conns = false;
 };
 
 }  // namespace
@@ -36,6 +38,7 @@ void setup_edit_backend(CLI::App& app, Command& out) {
         ->type_name("WEIGHT")
         ->check(weight_validator());
     add_condition_options(sub, opts->conditions);
+    add_flush_conns_option(sub, opts->flush_conns);
     sub->callback([opts = opts, &out] {
         svcnl::Service svc = required_service(opts->service);
         const Endpoint ep = parse_endpoint(opts->backend);
@@ -44,6 +47,7 @@ void setup_edit_backend(CLI::App& app, Command& out) {
             be.weight = parse_weight(opts->weight);
         }
         svc.backends.push_back(be);
+        svc.flush_conns = opts->flush_conns;
         out.name = "edit-backend";
         out.op = svcnl::Op{SVCNAT_CMD_BACKEND_SET, std::move(svc)};
     });

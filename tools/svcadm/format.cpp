@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <map>
 #include <optional>
+#include <span>
 #include <utility>
 
 #include "parse.hpp"
@@ -95,6 +97,38 @@ std::string policy_name(std::uint32_t policy) {
     return svcnl::enum_name(svcnl::kTrafficPolicyNames, policy);
 }
 
+std::string scheduler_name(std::uint32_t scheduler) {
+    return svcnl::enum_name(svcnl::kSchedulerNames, scheduler);
+}
+
+std::string hash_name(const Service& svc) {
+    return svcnl::enum_name(svcnl::kHashNames, svc.hash.value_or(SVCNAT_HASH_SRC));
+}
+
+std::uint32_t timeout_of(const Service& svc) {
+    return svc.affinity_timeout.value_or(svcnl::kAffinityTimeoutDefault);
+}
+
+// The scheduler and affinity lines, when not the default.
+std::string setting_lines(const Service& svc) {
+    std::string out;
+    if (svc.scheduler == SVCNAT_SCHEDULER_MAGLEV) {
+        out += "  scheduler: maglev hash " + hash_name(svc);
+        if (svc.maglev_size) {
+            out += " size " + std::to_string(*svc.maglev_size);
+        }
+        out += "\n";
+    } else if (svc.scheduler != SVCNAT_SCHEDULER_RANDOM) {
+        out += "  scheduler: " + scheduler_name(svc.scheduler) + "\n";
+    }
+    if (svc.affinity == SVCNAT_AFFINITY_CLIENT_IP) {
+        out += "  affinity: clientip timeout " + std::to_string(timeout_of(svc)) + "\n";
+    } else if (svc.affinity != SVCNAT_AFFINITY_NONE) {
+        out += "  affinity: " + svcnl::enum_name(svcnl::kAffinityNames, svc.affinity) + "\n";
+    }
+    return out;
+}
+
 // The "  OPTION: VALUE..." lines of the frontends and policies that are not the default.
 std::string frontend_lines(const Service& svc) {
     std::string out;
@@ -136,12 +170,14 @@ std::string format_conditions(std::uint32_t flags) {
     return out.empty() ? "-" : out;
 }
 
-std::string format_table(const std::vector<Service>& services, bool stats) {
-    constexpr std::string_view kLocal = "LocalAddress:Port";
-    constexpr std::string_view kRemote = "RemoteAddress:Port";
-    constexpr std::size_t kProtoWidth = 4;
-    constexpr std::size_t kWeightWidth = 6;  // "Weight", and 65535 fits
+namespace {
 
+constexpr std::string_view kLocal = "LocalAddress:Port";
+constexpr std::string_view kRemote = "RemoteAddress:Port";
+constexpr std::size_t kProtoWidth = 4;
+
+// The width of the address column of a table of `services`.
+std::size_t table_width(std::span<const Service> services) {
     std::size_t width = std::max(kLocal.size(), kRemote.size());
     for (const Service& svc : services) {
         width = std::max(width, svcnl::format_endpoint(svc.addr, svc.port).size());
@@ -149,6 +185,22 @@ std::string format_table(const std::vector<Service>& services, bool stats) {
             width = std::max(width, svcnl::format_endpoint(be.addr, be.port).size());
         }
     }
+    return width;
+}
+
+std::string service_line(const Service& svc, std::size_t width) {
+    std::string line = pad(proto_column(svc.proto), kProtoWidth) + " " +
+                       pad(svcnl::format_endpoint(svc.addr, svc.port), width) + " " +
+                       svcnl::one_line(svc.name.value_or(""));
+    rstrip(line);
+    return line + "\n";
+}
+
+}  // namespace
+
+std::string format_table(const std::vector<Service>& services, bool stats) {
+    constexpr std::size_t kWeightWidth = 6;  // "Weight", and 65535 fits
+    const std::size_t width = table_width(services);
 
     std::string out;
     std::string line = pad("Prot", kProtoWidth) + " " + pad(std::string(kLocal), width) + " Name";
@@ -157,12 +209,9 @@ std::string format_table(const std::vector<Service>& services, bool stats) {
            " Conditions";
     out += line + "\n";
     for (const Service& svc : services) {
-        line = pad(proto_column(svc.proto), kProtoWidth) + " " +
-               pad(svcnl::format_endpoint(svc.addr, svc.port), width) + " " +
-               svcnl::one_line(svc.name.value_or(""));
-        rstrip(line);
-        out += line + "\n";
+        out += service_line(svc, width);
         out += frontend_lines(svc);
+        out += setting_lines(svc);
         if (stats) {
             out += "  stats: " + service_stats_words(svc.stats) + "\n";
         }
@@ -172,6 +221,25 @@ std::string format_table(const std::vector<Service>& services, bool stats) {
                    format_conditions(be.flags_or_default());
             out += line + "\n";
         }
+    }
+    return out;
+}
+
+namespace {
+
+// Milliseconds to whole seconds, rounded up.
+std::uint64_t seconds_up(std::uint32_t ms) {
+    return (std::uint64_t{ms} + 999) / 1000;
+}
+
+}  // namespace
+
+std::string format_affinity(const Service& svc, const std::vector<svcnl::AffinityEntry>& entries) {
+    std::string out = service_line(svc, table_width(std::span<const Service>(&svc, 1)));
+    for (const svcnl::AffinityEntry& entry : entries) {
+        out += "  client " + entry.client.to_string() + " -> " +
+               svcnl::format_endpoint(entry.backend.addr, entry.backend.port) + " expires " +
+               std::to_string(seconds_up(entry.expires_ms)) + "s\n";
     }
     return out;
 }
@@ -255,7 +323,58 @@ std::string backends_json(const std::vector<Backend>& backends, const std::strin
     return out + indent + "]";
 }
 
+std::string json_number_or_null(const std::optional<std::uint32_t>& value) {
+    return value ? std::to_string(*value) : std::string("null");
+}
+
+// The scheduler and affinity members, one per line, each followed by a comma.
+std::string settings_json(const Service& svc, const std::string& indent) {
+    const bool maglev = svc.scheduler == SVCNAT_SCHEDULER_MAGLEV;
+    const bool client_ip = svc.affinity == SVCNAT_AFFINITY_CLIENT_IP;
+    std::string out;
+    out += indent + "\"scheduler\": " + json_string(scheduler_name(svc.scheduler)) + ",\n";
+    out += indent + "\"hash\": " + (maglev ? json_string(hash_name(svc)) : "null") + ",\n";
+    out += indent +
+           "\"maglev-size\": " + json_number_or_null(maglev ? svc.maglev_size : std::nullopt) +
+           ",\n";
+    out += indent +
+           "\"affinity\": " + json_string(svcnl::enum_name(svcnl::kAffinityNames, svc.affinity)) +
+           ",\n";
+    out += indent + "\"affinity-timeout\": " +
+           (client_ip ? std::to_string(timeout_of(svc)) : std::string("null")) + ",\n";
+    return out;
+}
+
+// {"protocol": ..., "address": ..., "port": ..., "name": ...}
+std::string service_key_json(const Service& svc) {
+    return R"({"protocol": )" + json_string(svcnl::proto_name(svc.proto)) +
+           ", \"address\": " + json_string(svc.addr.to_string()) +
+           ", \"port\": " + std::to_string(svc.port) +
+           ", \"name\": " + json_string(svc.name.value_or("")) + "}";
+}
+
+// {"address": ..., "port": ...}
+std::string endpoint_json(const svcnl::Address& addr, std::uint16_t port) {
+    return R"({"address": )" + json_string(addr.to_string()) +
+           ", \"port\": " + std::to_string(port) + "}";
+}
+
 }  // namespace
+
+std::string format_affinity_json(const Service& svc,
+                                 const std::vector<svcnl::AffinityEntry>& entries) {
+    std::string out = "{\n  \"service\": " + service_key_json(svc) + ",\n  \"affinity\": [";
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const svcnl::AffinityEntry& entry = entries[i];
+        out += i == 0 ? "\n" : ",\n";
+        out += R"(    {"client": )" + json_string(entry.client.to_string()) +
+               ", \"backend\": " + endpoint_json(entry.backend.addr, entry.backend.port) +
+               ", \"expires\": " + std::to_string(seconds_up(entry.expires_ms)) +
+               ", \"expires-ms\": " + std::to_string(entry.expires_ms) + "}";
+    }
+    out += entries.empty() ? "]\n}\n" : "\n  ]\n}\n";
+    return out;
+}
 
 std::string format_json(const std::vector<Service>& services) {
     if (services.empty()) {
@@ -277,6 +396,7 @@ std::string format_json(const std::vector<Service>& services) {
         out += "      \"source-range\": " + json_string_array(texts(svc.source_ranges)) + ",\n";
         out += "      \"external-policy\": " + json_string(policy_name(svc.ext_policy)) + ",\n";
         out += "      \"internal-policy\": " + json_string(policy_name(svc.int_policy)) + ",\n";
+        out += settings_json(svc, "      ");
         out += R"(      "stats": {"conns": )" + std::to_string(st.conns) +
                ", \"masqueraded\": " + std::to_string(st.masqueraded) +
                ", \"rejected-no-endpoints\": " + std::to_string(st.rejected_no_endpoints) +
@@ -361,6 +481,8 @@ std::string format_trace(const svcnl::TraceReply& reply) {
                            svcnl::one_line(svc.name.value_or(""));
         rstrip(line);
         out += line + "\n";
+        out += "scheduler: " + scheduler_name(reply.scheduler.value_or(SVCNAT_SCHEDULER_RANDOM)) +
+               "\n";
     }
     for (const Backend& be : reply.candidates) {
         out += "candidate: " + svcnl::format_endpoint(be.addr, be.port) + " weight " +
@@ -370,6 +492,9 @@ std::string format_trace(const svcnl::TraceReply& reply) {
     if (reply.backend) {
         out +=
             "backend: " + svcnl::format_endpoint(reply.backend->addr, reply.backend->port) + "\n";
+    }
+    if (reply.affinity) {
+        out += "affinity: yes\n";
     }
     if (reply.hairpin) {
         out += "hairpin: yes\n";
@@ -395,23 +520,86 @@ std::string format_trace_json(const svcnl::TraceReply& reply) {
     out += "  \"masq-reason\": " +
            json_string(svcnl::enum_name(svcnl::kMasqReasonNames, reply.masq_reason)) + ",\n";
     if (reply.service) {
-        const Service& svc = *reply.service;
-        out += R"(  "service": {"protocol": )" + json_string(svcnl::proto_name(svc.proto)) +
-               ", \"address\": " + json_string(svc.addr.to_string()) +
-               ", \"port\": " + std::to_string(svc.port) +
-               ", \"name\": " + json_string(svc.name.value_or("")) + "},\n";
+        out += "  \"service\": " + service_key_json(*reply.service) + ",\n";
+        out += "  \"scheduler\": " +
+               json_string(scheduler_name(reply.scheduler.value_or(SVCNAT_SCHEDULER_RANDOM))) +
+               ",\n";
     } else {
         out += "  \"service\": null,\n";
+        out += "  \"scheduler\": null,\n";
     }
     out += backends_json(reply.candidates, "  ", "candidate") + ",\n";
     if (reply.backend) {
-        out += R"(  "backend": {"address": )" + json_string(reply.backend->addr.to_string()) +
-               ", \"port\": " + std::to_string(reply.backend->port) + "},\n";
+        out += "  \"backend\": " + endpoint_json(reply.backend->addr, reply.backend->port) + ",\n";
     } else {
         out += "  \"backend\": null,\n";
     }
+    out += "  \"affinity\": " + json_bool(reply.affinity) + ",\n";
     out += "  \"hairpin\": " + json_bool(reply.hairpin) + "\n";
     out += "}\n";
+    return out;
+}
+
+namespace {
+
+// "ADDR:PORT" of the chosen backend of a flow, "-" when none.
+std::string flow_backend(const Flow& flow) {
+    return flow.backend ? svcnl::format_endpoint(flow.backend->addr, flow.backend->port) : "-";
+}
+
+// How many flows went to each backend, sorted by address and port.
+std::map<std::pair<svcnl::Address, std::uint16_t>, std::size_t> backend_counts(
+    const std::vector<Flow>& flows) {
+    std::map<std::pair<svcnl::Address, std::uint16_t>, std::size_t> counts;
+    for (const Flow& flow : flows) {
+        if (flow.backend) {
+            ++counts[{flow.backend->addr, flow.backend->port}];
+        }
+    }
+    return counts;
+}
+
+}  // namespace
+
+std::string format_flows(const std::vector<Flow>& flows) {
+    std::string out;
+    out.reserve(flows.size() * 48);
+    for (const Flow& flow : flows) {
+        out += "flow " + flow.src.to_string() + " " + std::to_string(flow.src_port) + " -> " +
+               flow_backend(flow) + "\n";
+    }
+    for (const auto& [endpoint, count] : backend_counts(flows)) {
+        out += "backend " + svcnl::format_endpoint(endpoint.first, endpoint.second) + " " +
+               std::to_string(count) + "\n";
+    }
+    out += "total " + std::to_string(flows.size()) + "\n";
+    return out;
+}
+
+std::string format_flows_json(const std::vector<Flow>& flows) {
+    std::string out = "{\n  \"flows\": [";
+    out.reserve(flows.size() * 96);
+    for (std::size_t i = 0; i < flows.size(); ++i) {
+        const Flow& flow = flows[i];
+        out += i == 0 ? "\n" : ",\n";
+        out += R"(    {"source": )" + json_string(flow.src.to_string()) +
+               ", \"port\": " + std::to_string(flow.src_port) + ", \"backend\": " +
+               (flow.backend ? endpoint_json(flow.backend->addr, flow.backend->port)
+                             : std::string("null")) +
+               "}";
+    }
+    out += flows.empty() ? "],\n" : "\n  ],\n";
+    out += "  \"backends\": [";
+    const auto counts = backend_counts(flows);
+    std::size_t i = 0;
+    for (const auto& [endpoint, count] : counts) {
+        out += i++ == 0 ? "\n" : ",\n";
+        out += R"(    {"address": )" + json_string(endpoint.first.to_string()) +
+               ", \"port\": " + std::to_string(endpoint.second) +
+               ", \"count\": " + std::to_string(count) + "}";
+    }
+    out += counts.empty() ? "],\n" : "\n  ],\n";
+    out += "  \"total\": " + std::to_string(flows.size()) + "\n}\n";
     return out;
 }
 
@@ -488,6 +676,28 @@ std::string frontend_options(const Service& svc, const std::string& key) {
     return out;
 }
 
+// --scheduler, --hash, --maglev-size, --affinity, --affinity-timeout when not the default.
+std::string setting_options(const Service& svc, const std::string& key) {
+    std::string out;
+    if (svc.scheduler != SVCNAT_SCHEDULER_RANDOM) {
+        out += " --scheduler " +
+               known_name(svcnl::kSchedulerNames, svc.scheduler, "the scheduler of " + key + ":");
+    }
+    if (svc.scheduler == SVCNAT_SCHEDULER_MAGLEV) {
+        out += " --hash " + known_name(svcnl::kHashNames, svc.hash.value_or(SVCNAT_HASH_SRC),
+                                       "the hash of " + key + ":");
+        if (svc.maglev_size) {
+            out += " --maglev-size " + std::to_string(*svc.maglev_size);
+        }
+    }
+    if (svc.affinity != SVCNAT_AFFINITY_NONE) {
+        out += " --affinity " +
+               known_name(svcnl::kAffinityNames, svc.affinity, "the affinity of " + key + ":");
+        out += " --affinity-timeout " + std::to_string(timeout_of(svc));
+    }
+    return out;
+}
+
 std::string cidr_options(std::string_view option, const std::vector<svcnl::Prefix>& prefixes) {
     if (prefixes.empty()) {
         return " --no-" + std::string(option);
@@ -533,6 +743,7 @@ std::string format_save(const std::vector<Service>& services, const svcnl::NodeC
             out += " --name " + shell_quote(*svc.name);
         }
         out += frontend_options(svc, key);
+        out += setting_options(svc, key);
         out += "\n";
         for (const Backend& be : svc.backends) {
             out += "add-backend " + key + " -r " + svcnl::format_endpoint(be.addr, be.port) +

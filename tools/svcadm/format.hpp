@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,8 +24,31 @@ std::string format_conditions(std::uint32_t flags);
 //     stats: conns 3 masqueraded 1 rejected-no-endpoints 0 dropped-no-local 0 ...
 //     -> 10.0.2.11:80       1      ready,serving
 // Under each service, one "  OPTION: VALUE..." line per frontend option and policy that is
-// not the default, then with `stats` the counters line.
+// not the default, then the scheduler and affinity lines when not the default:
+//     scheduler: rr | scheduler: maglev hash src [size 1021]
+//     affinity: clientip timeout 10800
+// then with `stats` the counters line.
 std::string format_table(const std::vector<svcnl::Service>& services, bool stats = false);
+
+// list --affinity: the service line as format_table() prints it (without the headers),
+// then one line per entry, in the order given:
+//   "  client 10.244.1.13 -> 10.244.1.11:80 expires 10799s" (seconds rounded up)
+std::string format_affinity(const svcnl::Service& svc,
+                            const std::vector<svcnl::AffinityEntry>& entries);
+std::string format_affinity_json(const svcnl::Service& svc,
+                                 const std::vector<svcnl::AffinityEntry>& entries);
+
+// One trace of trace --flows: its source and the backend it was sent to (none unless the
+// verdict is dnat and a backend was chosen).
+struct Flow {
+    svcnl::Address src;
+    std::uint16_t src_port = 0;
+    std::optional<svcnl::Backend> backend;
+};
+// "flow SRC PORT -> ADDR:PORT|-" per flow in order, then "backend ADDR:PORT COUNT" per
+// backend chosen at least once, sorted by address and port, then "total N".
+std::string format_flows(const std::vector<Flow>& flows);
+std::string format_flows_json(const std::vector<Flow>& flows);
 
 // The stable JSON document described in Documentation/svcadm.md.
 std::string format_json(const std::vector<svcnl::Service>& services);

@@ -261,6 +261,54 @@ std::uint32_t parse_origin(std::string_view text) {
     return parse_choice(text, kOrigins, "origin");
 }
 
+std::uint32_t parse_affinity(std::string_view text) {
+    if (iequals(text, "client-ip")) {
+        return SVCNAT_AFFINITY_CLIENT_IP;
+    }
+    return parse_choice(text, svcnl::kAffinityNames, "affinity");
+}
+
+std::uint32_t parse_affinity_timeout(std::string_view text) {
+    const auto timeout = parse_decimal(text, svcnl::kAffinityTimeoutMax);
+    if (!timeout || *timeout == 0) {
+        throw UsageError("invalid affinity timeout " + quoted(text) + " (expected 1.." +
+                         std::to_string(svcnl::kAffinityTimeoutMax) + " seconds)");
+    }
+    return *timeout;
+}
+
+bool is_prime(std::uint32_t n) {
+    if (n < 2) {
+        return false;
+    }
+    for (std::uint32_t d = 2; d <= n / d; ++d) {
+        if (n % d == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::uint32_t parse_maglev_size(std::string_view text) {
+    const auto size = parse_decimal(text, svcnl::kMaglevSizeMax);
+    if (!size || *size < svcnl::kMaglevSizeMin || !is_prime(*size)) {
+        throw UsageError("invalid maglev size " + quoted(text) + " (expected a prime from " +
+                         std::to_string(svcnl::kMaglevSizeMin) + " to " +
+                         std::to_string(svcnl::kMaglevSizeMax) + ", e.g. 1021, 4093, 16381)");
+    }
+    return *size;
+}
+
+std::uint32_t parse_flow_count(std::string_view text) {
+    constexpr std::uint32_t kMaxFlows = 100000;
+    const auto count = parse_decimal(text, kMaxFlows);
+    if (!count || *count == 0) {
+        throw UsageError("invalid flow count " + quoted(text) + " (expected 1.." +
+                         std::to_string(kMaxFlows) + ")");
+    }
+    return *count;
+}
+
 void check_name(std::string_view name) {
     if (name.size() > svcnl::kNameMax) {
         throw UsageError("name too long (" + std::to_string(name.size()) + " bytes, at most " +

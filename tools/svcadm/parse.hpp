@@ -69,6 +69,18 @@ std::uint32_t parse_choice(std::string_view text, svcnl::EnumNames names, std::s
 // trace --origin: pod, node, or external (the kernel's "other"; "other" is accepted too).
 std::uint32_t parse_origin(std::string_view text);
 
+// --affinity: none or clientip (any case, so Kubernetes' ClientIP and None work; the
+// spec's client-ip too).
+std::uint32_t parse_affinity(std::string_view text);
+// --affinity-timeout: seconds, 1..86400.
+std::uint32_t parse_affinity_timeout(std::string_view text);
+// --maglev-size: a prime from 7 to 8388593.
+std::uint32_t parse_maglev_size(std::string_view text);
+// trace --flows: 1..100000.
+std::uint32_t parse_flow_count(std::string_view text);
+// True if n is a prime.
+bool is_prime(std::uint32_t n);
+
 // Checks a service name: at most 255 bytes, no control characters.
 void check_name(std::string_view name);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// svcadm set-backends -t|-u|--sctp ADDR:PORT [-r ADDR:PORT[@WEIGHT] ...]
+// svcadm set-backends -t|-u|--sctp ADDR:PORT [-r ADDR:PORT[@WEIGHT] ...] [--flush-conns]
 //
 // Replaces the whole backend set at once; no -r leaves the service without backends. The
 // new backends are ready and serving; their weight is WEIGHT, default 1.
@@ -19,6 +19,7 @@ namespace {
 struct SetBackendsOptions {
     ServiceOptions service;
     std::vector<std::string> backends;
+    bool flush_conns = false;
 };
 
 }  // namespace
@@ -35,6 +36,7 @@ void setup_set_backends(CLI::App& app, Command& out) {
         ->type_name("ADDR:PORT[@WEIGHT]")
         ->allow_extra_args(false)
         ->check(endpoint_validator(true));
+    add_flush_conns_option(sub, opts->flush_conns);
     sub->callback([opts = opts, &out] {
         svcnl::Service svc = required_service(opts->service);
         for (const std::string& text : opts->backends) {
@@ -45,6 +47,7 @@ void setup_set_backends(CLI::App& app, Command& out) {
                 .weight = ep.weight.value_or(svcnl::kDefaultWeight),
             });
         }
+        svc.flush_conns = opts->flush_conns;
         svcnl::Op op{SVCNAT_CMD_BACKEND_REPLACE, std::move(svc)};
         try {
             svcnl::check_op_size(op);

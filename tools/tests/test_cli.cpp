@@ -19,6 +19,7 @@
 #include "cli.hpp"
 #include "format.hpp"
 #include "parse.hpp"
+#include "trace.hpp"
 
 namespace svcadm {
 namespace {
@@ -710,6 +711,261 @@ TEST(RunSvcadm, ApplyParseErrorSendsNothing) {
 TEST(RunSvcadm, ApplyMissingFile) {
     expect_one_error_line(run({"apply", "-f", "/nonexistent/svcadm-input"}), 1,
                           "svcadm: cannot open /nonexistent/svcadm-input: No such file");
+}
+
+// ---- issue 4: schedulers, affinity, flush-conns, list --affinity, trace --flows ----
+
+TEST(Cli, AddServiceSchedulerAndAffinity) {
+    Op op = parse_op({"add-service", "-t", "10.96.0.10:80", "-s", "rr"});
+    EXPECT_EQ(op.service.scheduler, static_cast<std::uint32_t>(SVCNAT_SCHEDULER_RR));
+    EXPECT_FALSE(op.service.maglev_size.has_value());
+    EXPECT_FALSE(op.service.hash.has_value());
+    EXPECT_EQ(op.service.affinity, static_cast<std::uint32_t>(SVCNAT_AFFINITY_NONE));
+
+    op = parse_op({"add-service", "-u", "10.96.0.10:53", "--scheduler", "Maglev", "--maglev-size",
+                   "1021", "--hash", "flow", "--affinity", "ClientIP", "--affinity-timeout", "60"});
+    EXPECT_EQ(op.service.scheduler, static_cast<std::uint32_t>(SVCNAT_SCHEDULER_MAGLEV));
+    EXPECT_EQ(op.service.maglev_size, 1021U);
+    EXPECT_EQ(op.service.hash, static_cast<std::uint32_t>(SVCNAT_HASH_FLOW));
+    EXPECT_EQ(op.service.affinity, static_cast<std::uint32_t>(SVCNAT_AFFINITY_CLIENT_IP));
+    EXPECT_EQ(op.service.affinity_timeout, 60U);
+
+    // clientip without a timeout: the kernel's default, nothing sent
+    op = parse_op(
+        {"add-service", "-t", "[fd00:96::1]:80", "--affinity", "clientip", "-s", "maglev"});
+    EXPECT_EQ(op.service.affinity, static_cast<std::uint32_t>(SVCNAT_AFFINITY_CLIENT_IP));
+    EXPECT_FALSE(op.service.affinity_timeout.has_value());
+    EXPECT_FALSE(op.service.hash.has_value());
+
+    op = parse_op({"add-service", "-t", "10.96.0.10:80", "--affinity", "None", "-s", "random"});
+    EXPECT_EQ(op.service.affinity, static_cast<std::uint32_t>(SVCNAT_AFFINITY_NONE));
+    EXPECT_EQ(op.service.scheduler, static_cast<std::uint32_t>(SVCNAT_SCHEDULER_RANDOM));
+}
+
+TEST(Cli, EditServiceSetsExactlyTheSettingsGiven) {
+    Op op = parse_op({"edit-service", "-t", "10.96.0.10:80", "-s", "maglev", "--hash", "src"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_SERVICE_SET);
+    EXPECT_EQ(op.service.scheduler, static_cast<std::uint32_t>(SVCNAT_SCHEDULER_MAGLEV));
+    EXPECT_EQ(op.service.hash, static_cast<std::uint32_t>(SVCNAT_HASH_SRC));
+    // Left out: back to the defaults.
+    op = parse_op({"edit-service", "-t", "10.96.0.10:80"});
+    EXPECT_EQ(op.service.scheduler, static_cast<std::uint32_t>(SVCNAT_SCHEDULER_RANDOM));
+    EXPECT_FALSE(op.service.maglev_size.has_value());
+    EXPECT_FALSE(op.service.hash.has_value());
+    EXPECT_EQ(op.service.affinity, static_cast<std::uint32_t>(SVCNAT_AFFINITY_NONE));
+    EXPECT_FALSE(op.service.affinity_timeout.has_value());
+}
+
+TEST(Cli, SettingsUsageErrors) {
+    expect_usage_error({"add-service", "-t", "10.96.0.10:80", "--hash", "src"},
+                       "--hash needs --scheduler maglev");
+    expect_usage_error({"add-service", "-t", "10.96.0.10:80", "-s", "rr", "--hash", "flow"},
+                       "--hash needs --scheduler maglev");
+    expect_usage_error({"edit-service", "-t", "10.96.0.10:80", "--maglev-size", "1021"},
+                       "--maglev-size needs --scheduler maglev");
+    expect_usage_error({"add-service", "-t", "10.96.0.10:80", "--affinity-timeout", "60"},
+                       "--affinity-timeout needs --affinity clientip");
+    expect_usage_error(
+        {"add-service", "-t", "10.96.0.10:80", "--affinity", "none", "--affinity-timeout", "60"},
+        "--affinity-timeout needs --affinity clientip");
+    expect_usage_error({"add-service", "-t", "10.96.0.10:80", "-s", "lc"},
+                       "invalid scheduler 'lc' (expected random, rr or maglev)");
+    expect_usage_error({"add-service", "-t", "10.96.0.10:80", "-s", "maglev", "--hash", "dst"},
+                       "invalid hash 'dst' (expected src or flow)");
+    expect_usage_error(
+        {"add-service", "-t", "10.96.0.10:80", "-s", "maglev", "--maglev-size", "1000"},
+        "invalid maglev size '1000'");
+    expect_usage_error({"add-service", "-t", "10.96.0.10:80", "--affinity", "sticky"},
+                       "invalid affinity 'sticky' (expected none or clientip)");
+    expect_usage_error({"add-service", "-t", "10.96.0.10:80", "--affinity", "clientip",
+                        "--affinity-timeout", "86401"},
+                       "invalid affinity timeout '86401' (expected 1..86400 seconds)");
+    // settings belong to services, not to backends
+    expect_usage_error({"add-backend", "-t", "10.96.0.10:80", "-r", "10.0.0.1:80", "-s", "rr"},
+                       "-s");
+}
+
+TEST(Cli, FlushConnsOnBackendChanges) {
+    Op op = parse_op({"del-backend", "-t", "10.96.0.10:80", "-r", "10.0.0.1:80", "--flush-conns"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_BACKEND_DEL);
+    EXPECT_TRUE(op.service.flush_conns);
+    op = parse_op({"del-backend", "-t", "10.96.0.10:80", "-r", "10.0.0.1:80"});
+    EXPECT_FALSE(op.service.flush_conns);
+
+    op = parse_op({"edit-backend", "-u", "10.96.0.10:53", "-r", "10.0.0.1:53", "--not-ready",
+                   "--flush-conns"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_BACKEND_SET);
+    EXPECT_TRUE(op.service.flush_conns);
+    op = parse_op({"edit-backend", "-u", "10.96.0.10:53", "-r", "10.0.0.1:53"});
+    EXPECT_FALSE(op.service.flush_conns);
+
+    op = parse_op({"set-backends", "--sctp", "10.96.0.10:9", "--flush-conns", "-r", "10.0.0.1:9"});
+    EXPECT_EQ(op.cmd, SVCNAT_CMD_BACKEND_REPLACE);
+    EXPECT_TRUE(op.service.flush_conns);
+    EXPECT_EQ(op.service.backends.size(), 1U);
+    op = parse_op({"set-backends", "--sctp", "10.96.0.10:9", "--flush-conns"});
+    EXPECT_TRUE(op.service.flush_conns);
+    EXPECT_TRUE(op.service.backends.empty());
+
+    expect_usage_error({"add-backend", "-t", "10.96.0.10:80", "-r", "10.0.0.1:80", "--flush-conns"},
+                       "--flush-conns");
+    expect_usage_error({"del-service", "-t", "10.96.0.10:80", "--flush-conns"}, "--flush-conns");
+}
+
+TEST(ApplyInput, FlushConnsAndSettingsInApply) {
+    const Batch batch = parse_text(
+        "add-service -t 10.96.0.10:80 -s maglev --hash flow --affinity clientip\n"
+        "set-backends -t 10.96.0.10:80 -r 10.0.0.1:80 --flush-conns\n"
+        "del-backend -t 10.96.0.10:80 -r 10.0.0.1:80 --flush-conns\n");
+    ASSERT_EQ(batch.ops.size(), 3U);
+    EXPECT_EQ(batch.ops[0].service.hash, static_cast<std::uint32_t>(SVCNAT_HASH_FLOW));
+    EXPECT_TRUE(batch.ops[1].service.flush_conns);
+    EXPECT_TRUE(batch.ops[2].service.flush_conns);
+    EXPECT_EQ(apply_error("add-service -t 10.96.0.10:80 --hash flow\n"),
+              "line 1: --hash needs --scheduler maglev");
+}
+
+TEST(Cli, ListAffinityNeedsAService) {
+    CommandLine cli;
+    Command cmd = cli.parse({"list", "--affinity", "-t", "10.96.0.10:80"});
+    EXPECT_EQ(cmd.name, "list");
+    EXPECT_TRUE(cmd.run);
+    EXPECT_FALSE(cmd.op.has_value());
+    cmd = cli.parse({"list", "--affinity", "-u", "[fd00::10]:53", "-o", "json"});
+    EXPECT_TRUE(cmd.run);
+    expect_usage_error({"list", "--affinity"},
+                       "one of -t, -u or --sctp ADDR:PORT is required with --affinity");
+    expect_usage_error({"list", "--affinity", "--stats", "-t", "10.96.0.10:80"}, "--stats");
+    EXPECT_EQ(apply_error("list --affinity -t 10.96.0.10:80\n"),
+              "line 1: list cannot be used in apply");
+}
+
+TEST(Cli, TraceChooseAndFlows) {
+    CommandLine cli;
+    for (const Args& args : {
+             Args{"trace", "-t", "10.96.0.10:80", "--from", "10.244.1.11", "--choose"},
+             Args{"trace", "-t", "10.96.0.10:80", "--from", "10.244.1.11", "--flows", "100"},
+             Args{"trace", "-u", "[fd00:96::10]:53", "--from", "[fd00:244::11]:5000", "--flows",
+                  "100000", "--vary", "saddr", "-o", "json"},
+             Args{"trace", "-t", "10.96.0.10:80", "--from", "10.244.1.11", "--flows", "1", "--vary",
+                  "SPORT", "--choose"},
+         }) {
+        const Command cmd = cli.parse(args);
+        EXPECT_EQ(cmd.name, "trace");
+        EXPECT_TRUE(cmd.run);
+        EXPECT_FALSE(cmd.op.has_value());
+    }
+    expect_usage_error({"trace", "-t", "10.96.0.10:80", "--from", "10.0.1.2", "--flows", "0"},
+                       "invalid flow count '0' (expected 1..100000)");
+    expect_usage_error({"trace", "-t", "10.96.0.10:80", "--from", "10.0.1.2", "--flows", "100001"},
+                       "invalid flow count");
+    expect_usage_error({"trace", "-t", "10.96.0.10:80", "--from", "10.0.1.2", "--vary", "saddr"},
+                       "--flows");
+    expect_usage_error(
+        {"trace", "-t", "10.96.0.10:80", "--from", "10.0.1.2", "--flows", "5", "--vary", "dport"},
+        "invalid --vary value 'dport' (expected sport or saddr)");
+}
+
+svcnl::TraceRequest first_flow(const char* src, std::optional<std::uint16_t> port) {
+    return svcnl::TraceRequest{.proto = Proto::udp,
+                               .src = *svcnl::Address::parse(src),
+                               .src_port = port,
+                               .dst = *svcnl::Address::parse("10.96.0.10"),
+                               .dst_port = 53,
+                               .origin = SVCNAT_ORIGIN_POD};
+}
+
+TEST(Flows, VarySourcePortWrapsWithinOneTo65535) {
+    const svcnl::TraceRequest first = first_flow("10.244.1.11", std::nullopt);
+    svcnl::TraceRequest req = flow_request(first, 0, Vary::sport);
+    EXPECT_TRUE(req.choose);
+    EXPECT_EQ(req.src_port, kFirstFlowPort);
+    EXPECT_EQ(req.src.to_string(), "10.244.1.11");
+    EXPECT_EQ(req.dst_port, 53);
+    EXPECT_EQ(req.origin, static_cast<std::uint32_t>(SVCNAT_ORIGIN_POD));
+    EXPECT_EQ(flow_request(first, 7, Vary::sport).src_port, 40007);
+    EXPECT_EQ(flow_request(first, 25535, Vary::sport).src_port, 65535);
+    EXPECT_EQ(flow_request(first, 25536, Vary::sport).src_port, 1);
+    EXPECT_EQ(flow_request(first, 25536 + 65535, Vary::sport).src_port, 1);
+
+    const svcnl::TraceRequest from_port = first_flow("10.244.1.11", 65534);
+    EXPECT_EQ(flow_request(from_port, 0, Vary::sport).src_port, 65534);
+    EXPECT_EQ(flow_request(from_port, 1, Vary::sport).src_port, 65535);
+    EXPECT_EQ(flow_request(from_port, 2, Vary::sport).src_port, 1);
+    EXPECT_EQ(flow_request(from_port, 2, Vary::sport).src.to_string(), "10.244.1.11");
+}
+
+TEST(Flows, VarySourceAddressKeepsThePort) {
+    svcnl::TraceRequest first = first_flow("10.244.1.250", 5000);
+    svcnl::TraceRequest req = flow_request(first, 10, Vary::saddr);
+    EXPECT_TRUE(req.choose);
+    EXPECT_EQ(req.src.to_string(), "10.244.2.4");
+    EXPECT_EQ(req.src_port, 5000);
+    first = first_flow("10.244.1.11", std::nullopt);
+    EXPECT_EQ(flow_request(first, 0, Vary::saddr).src_port, kFirstFlowPort);
+    EXPECT_EQ(flow_request(first, 0, Vary::saddr).src.to_string(), "10.244.1.11");
+    EXPECT_EQ(flow_request(first, 65536, Vary::saddr).src.to_string(), "10.245.1.11");
+
+    first = first_flow("fd00:244:1::ffff", 53);
+    req = flow_request(first, 1, Vary::saddr);
+    EXPECT_EQ(req.src.to_string(), "fd00:244:1::1:0");
+    EXPECT_FALSE(req.src.is_ipv4());
+    EXPECT_EQ(req.src_port, 53);
+}
+
+TEST(Flows, AddressArithmeticWrapsWithinTheFamily) {
+    EXPECT_EQ(add_to_address(*svcnl::Address::parse("255.255.255.255"), 2).to_string(), "0.0.0.1");
+    EXPECT_EQ(add_to_address(*svcnl::Address::parse("10.0.0.0"), 0).to_string(), "10.0.0.0");
+    EXPECT_EQ(add_to_address(*svcnl::Address::parse("10.0.0.0"), 0x01020304).to_string(),
+              "11.2.3.4");
+    EXPECT_EQ(add_to_address(*svcnl::Address::parse("::ffff:ffff:ffff:ffff"), 1).to_string(),
+              "0:0:0:1::");
+    EXPECT_EQ(add_to_address(*svcnl::Address::parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), 1)
+                  .to_string(),
+              "::");
+    EXPECT_EQ(add_to_address(*svcnl::Address::parse("fd00::"), 100000).to_string(), "fd00::1:86a0");
+}
+
+TEST(ApplyInput, SaveRoundTripsSchedulersAndAffinity) {
+    const std::string input =
+        "add-service -t 10.96.0.10:80 -s rr\n"
+        "add-service -t 10.96.0.11:80 --scheduler maglev --maglev-size 4093 --hash flow "
+        "--affinity ClientIP --affinity-timeout 60\n"
+        "add-service -t 10.96.0.12:80 -s maglev\n"
+        "add-service -u [fd00:96::10]:53 --affinity clientip\n"
+        "add-backend -u [fd00:96::10]:53 -r [fd00:244:1::11]:53\n";
+    FakeTable first;
+    for (const Op& op : parse_text(input).ops) {
+        first.apply(op);
+    }
+    std::vector<svcnl::Service> services = first.services();
+    svcnl::sort_services(services);
+    const std::string saved = format_save(services);
+    EXPECT_EQ(saved,
+              "add-service -t 10.96.0.10:80 --scheduler rr\n"
+              "add-service -t 10.96.0.11:80 --scheduler maglev --hash flow --maglev-size 4093 "
+              "--affinity clientip --affinity-timeout 60\n"
+              "add-service -t 10.96.0.12:80 --scheduler maglev --hash src\n"
+              "add-service -u [fd00:96::10]:53 --affinity clientip --affinity-timeout 10800\n"
+              "add-backend -u [fd00:96::10]:53 -r [fd00:244:1::11]:53 -w 1\n");
+    FakeTable second;
+    for (const Op& op : parse_text(saved).ops) {
+        second.apply(op);
+    }
+    std::vector<svcnl::Service> again = second.services();
+    svcnl::sort_services(again);
+    EXPECT_EQ(format_save(again), saved);
+}
+
+TEST(RunSvcadm, SettingErrorsExitTwoWithOneLine) {
+    expect_one_error_line(run({"add-service", "-t", "10.96.0.10:80", "--hash", "src"}), 2,
+                          "svcadm: --hash needs --scheduler maglev\n");
+    expect_one_error_line(run({"edit-service", "-t", "10.96.0.10:80", "--affinity-timeout", "5"}),
+                          2, "svcadm: --affinity-timeout needs --affinity clientip\n");
+    expect_one_error_line(run({"list", "--affinity"}), 2, "required with --affinity");
+    expect_one_error_line(
+        run({"trace", "-t", "10.96.0.10:80", "--from", "10.0.1.2", "--flows", "0"}), 2,
+        "svcadm: --flows: invalid flow count '0' (expected 1..100000)\n");
 }
 
 }  // namespace

@@ -87,10 +87,10 @@ TEST(ParseErrorMsg, PlainError) {
 TEST(ParseErrorMsg, CappedWithExtAck) {
     const MsgPtr req = sample_request();
     const MsgPtr msg =
-        error_msg(req.get(), -EINVAL, true, ExtAck{"IPv6 services are not supported yet", 4, 20});
+        error_msg(req.get(), -EINVAL, true, ExtAck{"maglev-size is not a prime", 4, 20});
     const AckInfo info = parse_error_msg(nlmsg_hdr(msg.get()));
     EXPECT_EQ(info.error, -EINVAL);
-    EXPECT_EQ(info.message, "IPv6 services are not supported yet");
+    EXPECT_EQ(info.message, "maglev-size is not a prime");
     EXPECT_EQ(info.miss_type, 4U);
     EXPECT_EQ(info.miss_nest, 20U);
 }
@@ -285,6 +285,48 @@ TEST(DescribeMissing, ConfigPrefixAndTraceNests) {
     EXPECT_EQ(describe_missing(tnlh, SVCNAT_A_TRACE_DST_PORT, offset_in(trace.get(), tr)),
               "missing attribute dst-port in trace");
     EXPECT_EQ(describe_missing(tnlh, SVCNAT_A_TRACE, std::nullopt), "missing attribute trace");
+}
+
+TEST(DescribeMissing, NewServiceAndTraceAttributes) {
+    Service svc;
+    svc.addr = Address::ipv4({10, 96, 0, 10});
+    svc.port = 80;
+    const MsgPtr req = build_op_request(kFamily, Op{SVCNAT_CMD_SERVICE_NEW, svc});
+    const nlmsghdr* nlh = nlmsg_hdr(req.get());
+    auto* genl = static_cast<genlmsghdr*>(nlmsg_data(nlh));
+    nlattr* nest = nla_find(genlmsg_attrdata(genl, 0), genlmsg_attrlen(genl, 0), SVCNAT_A_SERVICE);
+    ASSERT_NE(nest, nullptr);
+    const std::uint32_t off = offset_in(req.get(), nest);
+    EXPECT_EQ(describe_missing(nlh, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT, off),
+              "missing attribute affinity-timeout in service");
+    EXPECT_EQ(describe_missing(nlh, SVCNAT_A_SERVICE_MAGLEV_SIZE, off),
+              "missing attribute maglev-size in service");
+    EXPECT_EQ(describe_missing(nlh, SVCNAT_A_SERVICE_FLUSH_CONNS, off),
+              "missing attribute flush-conns in service");
+    EXPECT_EQ(describe_missing(nlh, SVCNAT_A_SERVICE_AFFINITY_ENTRY, off),
+              "missing attribute affinity-entry in service");
+
+    const MsgPtr get = build_affinity_request(kFamily, ServiceKey{Proto::tcp, svc.addr, 80});
+    const nlmsghdr* gnlh = nlmsg_hdr(get.get());
+    auto* ggenl = static_cast<genlmsghdr*>(nlmsg_data(gnlh));
+    nlattr* key = nla_find(genlmsg_attrdata(ggenl, 0), genlmsg_attrlen(ggenl, 0), SVCNAT_A_SERVICE);
+    ASSERT_NE(key, nullptr);
+    EXPECT_EQ(describe_missing(gnlh, SVCNAT_A_SERVICE_PORT, offset_in(get.get(), key)),
+              "missing attribute port in service");
+
+    const MsgPtr trace =
+        build_trace_request(kFamily, TraceRequest{.src = Address::ipv4({10, 0, 1, 2}),
+                                                  .dst = Address::ipv4({10, 96, 0, 10}),
+                                                  .dst_port = 80,
+                                                  .choose = true});
+    const nlmsghdr* tnlh = nlmsg_hdr(trace.get());
+    auto* tgenl = static_cast<genlmsghdr*>(nlmsg_data(tnlh));
+    nlattr* tr = nla_find(genlmsg_attrdata(tgenl, 0), genlmsg_attrlen(tgenl, 0), SVCNAT_A_TRACE);
+    ASSERT_NE(tr, nullptr);
+    EXPECT_EQ(describe_missing(tnlh, SVCNAT_A_TRACE_SCHEDULER, offset_in(trace.get(), tr)),
+              "missing attribute scheduler in trace");
+    EXPECT_EQ(describe_missing(tnlh, SVCNAT_A_TRACE_CHOOSE, offset_in(trace.get(), tr)),
+              "missing attribute choose in trace");
 }
 
 TEST(OneLine, ReplacesControlCharacters) {

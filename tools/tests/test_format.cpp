@@ -95,6 +95,11 @@ TEST(FormatJson, Schema) {
       "source-range": [],
       "external-policy": "cluster",
       "internal-policy": "cluster",
+      "scheduler": "random",
+      "hash": null,
+      "maglev-size": null,
+      "affinity": "none",
+      "affinity-timeout": null,
       "stats": {"conns": 0, "masqueraded": 0, "rejected-no-endpoints": 0, "dropped-no-local": 0, "dropped-source-range": 0},
       "backends": [
         {
@@ -124,6 +129,11 @@ TEST(FormatJson, Schema) {
       "source-range": [],
       "external-policy": "cluster",
       "internal-policy": "cluster",
+      "scheduler": "random",
+      "hash": null,
+      "maglev-size": null,
+      "affinity": "none",
+      "affinity-timeout": null,
       "stats": {"conns": 0, "masqueraded": 0, "rejected-no-endpoints": 0, "dropped-no-local": 0, "dropped-source-range": 0},
       "backends": []
     }
@@ -221,6 +231,11 @@ TEST(FormatJson, FrontendsPoliciesAndStats) {
       "source-range": ["203.0.113.0/24", "10.0.1.2/32"],
       "external-policy": "local",
       "internal-policy": "local",
+      "scheduler": "random",
+      "hash": null,
+      "maglev-size": null,
+      "affinity": "none",
+      "affinity-timeout": null,
       "stats": {"conns": 7, "masqueraded": 5, "rejected-no-endpoints": 4, "dropped-no-local": 3, "dropped-source-range": 2},
       "backends": []
     }
@@ -308,6 +323,7 @@ TEST(FormatTrace, TextIsTheContract) {
               "verdict=dnat reason=endpoint origin=pod frontend=cluster-ip set=cluster "
               "masquerade=yes masq-reason=hairpin\n"
               "service: TCP 10.96.0.10:8081 default/my-debian:http\n"
+              "scheduler: random\n"
               "candidate: 10.244.1.11:80 weight 1 ready,serving,local\n"
               "backend: 10.244.1.11:80\n"
               "hairpin: yes\n");
@@ -334,6 +350,7 @@ TEST(FormatTrace, Json) {
   "masquerade": true,
   "masq-reason": "hairpin",
   "service": {"protocol": "tcp", "address": "10.96.0.10", "port": 8081, "name": "default/my-debian:http"},
+  "scheduler": "random",
   "candidate": [
     {
       "address": "10.244.1.11",
@@ -344,6 +361,7 @@ TEST(FormatTrace, Json) {
     }
   ],
   "backend": {"address": "10.244.1.11", "port": 80},
+  "affinity": false,
   "hairpin": true
 }
 )");
@@ -356,8 +374,10 @@ TEST(FormatTrace, Json) {
   "masquerade": false,
   "masq-reason": "none",
   "service": null,
+  "scheduler": null,
   "candidate": [],
   "backend": null,
+  "affinity": false,
   "hairpin": false
 }
 )");
@@ -477,6 +497,317 @@ TEST(SortServices, SortsFrontendLists) {
     svcnl::sort_services(services);
     EXPECT_EQ(services[0].external_ips.at(0).to_string(), "198.51.100.10");
     EXPECT_EQ(services[0].source_ranges.at(0).to_string(), "10.0.1.2/32");
+}
+
+// ---- issue 4: schedulers, affinity, list --affinity, trace choice and --flows ----
+
+Service scheduled(std::uint32_t scheduler) {
+    Service svc;
+    svc.proto = Proto::tcp;
+    svc.addr = addr("10.96.0.30");
+    svc.port = 80;
+    svc.scheduler = scheduler;
+    return svc;
+}
+
+constexpr const char* kHeader =
+    "Prot LocalAddress:Port  Name\n"
+    "  -> RemoteAddress:Port Weight Conditions\n";
+
+TEST(FormatTable, SchedulerAndAffinityLines) {
+    Service rr = scheduled(SVCNAT_SCHEDULER_RR);
+    EXPECT_EQ(format_table({rr}), std::string(kHeader) +
+                                      "TCP  10.96.0.30:80\n"
+                                      "  scheduler: rr\n");
+    Service maglev = scheduled(SVCNAT_SCHEDULER_MAGLEV);
+    maglev.hash = SVCNAT_HASH_SRC;
+    EXPECT_EQ(format_table({maglev}), std::string(kHeader) +
+                                          "TCP  10.96.0.30:80\n"
+                                          "  scheduler: maglev hash src\n");
+    maglev.hash.reset();  // a reply without it: the default
+    maglev.maglev_size = 1021;
+    EXPECT_EQ(format_table({maglev}), std::string(kHeader) +
+                                          "TCP  10.96.0.30:80\n"
+                                          "  scheduler: maglev hash src size 1021\n");
+    maglev.hash = SVCNAT_HASH_FLOW;
+    maglev.affinity = SVCNAT_AFFINITY_CLIENT_IP;
+    maglev.affinity_timeout = 60;
+    EXPECT_EQ(format_table({maglev}), std::string(kHeader) +
+                                          "TCP  10.96.0.30:80\n"
+                                          "  scheduler: maglev hash flow size 1021\n"
+                                          "  affinity: clientip timeout 60\n");
+    // The default random and none print nothing; a timeout absent from the reply is the
+    // default.
+    Service affinity = scheduled(SVCNAT_SCHEDULER_RANDOM);
+    affinity.affinity = SVCNAT_AFFINITY_CLIENT_IP;
+    EXPECT_EQ(format_table({affinity}), std::string(kHeader) +
+                                            "TCP  10.96.0.30:80\n"
+                                            "  affinity: clientip timeout 10800\n");
+    EXPECT_EQ(format_table({scheduled(SVCNAT_SCHEDULER_RANDOM)}),
+              std::string(kHeader) + "TCP  10.96.0.30:80\n");
+}
+
+TEST(FormatTable, SettingLinesComeAfterThePoliciesAndBeforeTheCounters) {
+    Service svc = exposed();
+    svc.scheduler = SVCNAT_SCHEDULER_RR;
+    svc.affinity = SVCNAT_AFFINITY_CLIENT_IP;
+    svc.affinity_timeout = 10800;
+    EXPECT_EQ(format_table({svc}, true),
+              std::string(kHeader) +
+                  "TCP  10.96.0.20:80      default/web:http\n"
+                  "  node-port: 30080\n"
+                  "  external-ip: 198.51.100.10 198.51.100.11\n"
+                  "  lb-ip: 198.51.100.20\n"
+                  "  source-range: 203.0.113.0/24 10.0.1.2/32\n"
+                  "  external-policy: local\n"
+                  "  internal-policy: local\n"
+                  "  scheduler: rr\n"
+                  "  affinity: clientip timeout 10800\n"
+                  "  stats: conns 7 masqueraded 5 rejected-no-endpoints 4 dropped-no-local 3 "
+                  "dropped-source-range 2\n"
+                  "  -> 10.244.1.11:80     1      ready,serving,local\n");
+}
+
+TEST(FormatJson, SchedulerAndAffinity) {
+    Service svc = scheduled(SVCNAT_SCHEDULER_MAGLEV);
+    svc.maglev_size = 4093;
+    svc.affinity = SVCNAT_AFFINITY_CLIENT_IP;
+    const std::string json = format_json({svc});
+    EXPECT_NE(json.find("      \"internal-policy\": \"cluster\",\n"
+                        "      \"scheduler\": \"maglev\",\n"
+                        "      \"hash\": \"src\",\n"
+                        "      \"maglev-size\": 4093,\n"
+                        "      \"affinity\": \"clientip\",\n"
+                        "      \"affinity-timeout\": 10800,\n"
+                        "      \"stats\": "),
+              std::string::npos)
+        << json;
+    svc.scheduler = SVCNAT_SCHEDULER_RR;
+    svc.hash = SVCNAT_HASH_FLOW;  // only meaningful with maglev
+    svc.affinity = SVCNAT_AFFINITY_NONE;
+    svc.affinity_timeout = 5;
+    EXPECT_NE(format_json({svc}).find("      \"scheduler\": \"rr\",\n"
+                                      "      \"hash\": null,\n"
+                                      "      \"maglev-size\": null,\n"
+                                      "      \"affinity\": \"none\",\n"
+                                      "      \"affinity-timeout\": null,\n"),
+              std::string::npos);
+}
+
+TEST(FormatSave, SchedulerAndAffinityOptions) {
+    Service svc = scheduled(SVCNAT_SCHEDULER_MAGLEV);
+    svc.hash = SVCNAT_HASH_FLOW;
+    svc.maglev_size = 1021;
+    svc.affinity = SVCNAT_AFFINITY_CLIENT_IP;
+    svc.affinity_timeout = 30;
+    svc.ext_policy = SVCNAT_TRAFFIC_POLICY_LOCAL;
+    EXPECT_EQ(format_save({svc}),
+              "add-service -t 10.96.0.30:80 --external-policy local --scheduler maglev --hash "
+              "flow --maglev-size 1021 --affinity clientip --affinity-timeout 30\n");
+    EXPECT_EQ(format_save({scheduled(SVCNAT_SCHEDULER_RR)}),
+              "add-service -t 10.96.0.30:80 --scheduler rr\n");
+    EXPECT_EQ(format_save({scheduled(SVCNAT_SCHEDULER_RANDOM)}), "add-service -t 10.96.0.30:80\n");
+    EXPECT_THROW(format_save({scheduled(9)}), svcnl::Error);
+    Service odd = scheduled(SVCNAT_SCHEDULER_MAGLEV);
+    odd.hash = 5;
+    EXPECT_THROW(format_save({odd}), svcnl::Error);
+}
+
+std::vector<svcnl::AffinityEntry> sample_entries() {
+    return {
+        svcnl::AffinityEntry{.client = addr("10.244.1.13"),
+                             .backend = Backend{.addr = addr("10.244.1.11"), .port = 80},
+                             .expires_ms = 10798001},
+        svcnl::AffinityEntry{.client = addr("10.244.2.11"),
+                             .backend = Backend{.addr = addr("10.244.1.12"), .port = 80},
+                             .expires_ms = 1000},
+        svcnl::AffinityEntry{.client = addr("fd00:244:1::13"),
+                             .backend = Backend{.addr = addr("fd00:244:1::11"), .port = 8080},
+                             .expires_ms = 0},
+    };
+}
+
+TEST(FormatAffinity, ServiceLineThenOneLinePerClient) {
+    std::vector<Service> services = sample();
+    EXPECT_EQ(format_affinity(services[0], sample_entries()),
+              "TCP  10.96.0.10:8081    default/my-debian:http\n"
+              "  client 10.244.1.13 -> 10.244.1.11:80 expires 10799s\n"
+              "  client 10.244.2.11 -> 10.244.1.12:80 expires 1s\n"
+              "  client fd00:244:1::13 -> [fd00:244:1::11]:8080 expires 0s\n");
+    // The service line is the one list prints.
+    const std::string table = format_table({services[0]});
+    EXPECT_NE(table.find("TCP  10.96.0.10:8081    default/my-debian:http\n"), std::string::npos);
+    EXPECT_EQ(format_affinity(services[1], {}), "UDP  [fd00::a]:53\n");
+}
+
+TEST(FormatAffinity, Json) {
+    EXPECT_EQ(format_affinity_json(sample()[0], sample_entries()), R"({
+  "service": {"protocol": "tcp", "address": "10.96.0.10", "port": 8081, "name": "default/my-debian:http"},
+  "affinity": [
+    {"client": "10.244.1.13", "backend": {"address": "10.244.1.11", "port": 80}, "expires": 10799, "expires-ms": 10798001},
+    {"client": "10.244.2.11", "backend": {"address": "10.244.1.12", "port": 80}, "expires": 1, "expires-ms": 1000},
+    {"client": "fd00:244:1::13", "backend": {"address": "fd00:244:1::11", "port": 8080}, "expires": 0, "expires-ms": 0}
+  ]
+}
+)");
+    EXPECT_EQ(format_affinity_json(sample()[1], {}), R"({
+  "service": {"protocol": "udp", "address": "fd00::a", "port": 53, "name": ""},
+  "affinity": []
+}
+)");
+}
+
+TEST(FormatTrace, SchedulerAndAffinityLines) {
+    svcnl::TraceReply reply = sample_trace();
+    reply.scheduler = SVCNAT_SCHEDULER_MAGLEV;
+    reply.affinity = true;
+    reply.candidates.push_back(Backend{.addr = addr("10.244.1.12"), .port = 80, .weight = 2});
+    reply.backend = reply.candidates[1];
+    EXPECT_EQ(format_trace(reply),
+              "verdict=dnat reason=endpoint origin=pod frontend=cluster-ip set=cluster "
+              "masquerade=yes masq-reason=hairpin\n"
+              "service: TCP 10.96.0.10:8081 default/my-debian:http\n"
+              "scheduler: maglev\n"
+              "candidate: 10.244.1.11:80 weight 1 ready,serving,local\n"
+              "candidate: 10.244.1.12:80 weight 2 ready,serving\n"
+              "backend: 10.244.1.12:80\n"
+              "affinity: yes\n"
+              "hairpin: yes\n");
+    const std::string json = format_trace_json(reply);
+    EXPECT_NE(json.find("  \"scheduler\": \"maglev\",\n  \"candidate\": ["), std::string::npos)
+        << json;
+    EXPECT_NE(json.find("  \"backend\": {\"address\": \"10.244.1.12\", \"port\": 80},\n"
+                        "  \"affinity\": true,\n"),
+              std::string::npos)
+        << json;
+    // No service matched: no scheduler line, whatever the reply says.
+    reply = svcnl::TraceReply{};
+    reply.scheduler = SVCNAT_SCHEDULER_RR;
+    EXPECT_EQ(format_trace(reply).find("scheduler"), std::string::npos);
+}
+
+TEST(FormatTrace, IPv6Endpoints) {
+    svcnl::TraceReply reply;
+    reply.verdict = SVCNAT_VERDICT_DNAT;
+    reply.service = Service{.proto = Proto::udp, .addr = addr("fd00:96::10"), .port = 53};
+    reply.scheduler = SVCNAT_SCHEDULER_RR;
+    reply.candidates.push_back(Backend{.addr = addr("fd00:244:1::11"), .port = 53});
+    reply.backend = reply.candidates[0];
+    const std::string text = format_trace(reply);
+    EXPECT_NE(text.find("\nservice: UDP [fd00:96::10]:53\nscheduler: rr\n"
+                        "candidate: [fd00:244:1::11]:53 weight 1 ready,serving\n"
+                        "backend: [fd00:244:1::11]:53\n"),
+              std::string::npos)
+        << text;
+    const std::string json = format_trace_json(reply);
+    EXPECT_NE(json.find(R"("service": {"protocol": "udp", "address": "fd00:96::10", "port": 53)"),
+              std::string::npos);
+    EXPECT_NE(json.find(R"("backend": {"address": "fd00:244:1::11", "port": 53})"),
+              std::string::npos);
+}
+
+TEST(FormatTable, IPv6EverywhereInListAndSave) {
+    Service svc;
+    svc.proto = Proto::tcp;
+    svc.addr = addr("fd00:96::1");
+    svc.port = 443;
+    svc.external_ips = {addr("2001:db8:100::1")};
+    svc.source_ranges = {svcnl::Prefix{addr("2001:db8::"), 32}};
+    svc.lb_ips = {addr("2001:db8:100::2")};
+    svc.backends.push_back(Backend{.addr = addr("fd00:244:1::11"), .port = 8443, .weight = 1});
+    EXPECT_EQ(format_table({svc}),
+              "Prot LocalAddress:Port     Name\n"
+              "  -> RemoteAddress:Port    Weight Conditions\n"
+              "TCP  [fd00:96::1]:443\n"
+              "  external-ip: 2001:db8:100::1\n"
+              "  lb-ip: 2001:db8:100::2\n"
+              "  source-range: 2001:db8::/32\n"
+              "  -> [fd00:244:1::11]:8443 1      ready,serving\n");
+    EXPECT_EQ(format_save({svc}),
+              "add-service -t [fd00:96::1]:443 --external-ip 2001:db8:100::1 --lb-ip "
+              "2001:db8:100::2 --source-range 2001:db8::/32\n"
+              "add-backend -t [fd00:96::1]:443 -r [fd00:244:1::11]:8443 -w 1\n");
+    const std::string json = format_json({svc});
+    EXPECT_NE(json.find(R"("address": "fd00:96::1")"), std::string::npos);
+    EXPECT_NE(json.find(R"("address": "fd00:244:1::11")"), std::string::npos);
+}
+
+Flow flow(const char* src, std::uint16_t port, const char* backend, std::uint16_t backend_port) {
+    Flow f{.src = addr(src), .src_port = port, .backend = std::nullopt};
+    if (backend != nullptr) {
+        f.backend = Backend{.addr = addr(backend), .port = backend_port};
+    }
+    return f;
+}
+
+TEST(FormatFlows, OneLinePerFlowThenCountsSortedByAddress) {
+    const std::vector<Flow> flows{
+        flow("10.244.1.11", 40000, "10.244.2.11", 80),
+        flow("10.244.1.11", 40001, "10.244.1.9", 80),
+        flow("10.244.1.11", 40002, nullptr, 0),
+        flow("10.244.1.11", 40003, "10.244.2.11", 80),
+        flow("10.244.1.11", 40004, "10.244.1.9", 8080),
+        flow("10.244.1.11", 40005, "10.244.2.11", 80),
+    };
+    EXPECT_EQ(format_flows(flows),
+              "flow 10.244.1.11 40000 -> 10.244.2.11:80\n"
+              "flow 10.244.1.11 40001 -> 10.244.1.9:80\n"
+              "flow 10.244.1.11 40002 -> -\n"
+              "flow 10.244.1.11 40003 -> 10.244.2.11:80\n"
+              "flow 10.244.1.11 40004 -> 10.244.1.9:8080\n"
+              "flow 10.244.1.11 40005 -> 10.244.2.11:80\n"
+              "backend 10.244.1.9:80 1\n"
+              "backend 10.244.1.9:8080 1\n"
+              "backend 10.244.2.11:80 3\n"
+              "total 6\n");
+}
+
+TEST(FormatFlows, IPv6AndNoBackendAtAll) {
+    const std::vector<Flow> flows{
+        flow("fd00:244:1::11", 53, "fd00:244:2::12", 53),
+        flow("fd00:244:1::12", 53, "fd00:244:1::13", 53),
+        flow("fd00:244:1::13", 53, "10.0.0.1", 53),
+    };
+    EXPECT_EQ(format_flows(flows),
+              "flow fd00:244:1::11 53 -> [fd00:244:2::12]:53\n"
+              "flow fd00:244:1::12 53 -> [fd00:244:1::13]:53\n"
+              "flow fd00:244:1::13 53 -> 10.0.0.1:53\n"
+              "backend 10.0.0.1:53 1\n"
+              "backend [fd00:244:1::13]:53 1\n"
+              "backend [fd00:244:2::12]:53 1\n"
+              "total 3\n");
+    EXPECT_EQ(format_flows({flow("10.0.1.2", 1, nullptr, 0)}),
+              "flow 10.0.1.2 1 -> -\n"
+              "total 1\n");
+}
+
+TEST(FormatFlows, Json) {
+    const std::vector<Flow> flows{
+        flow("10.244.1.11", 40000, "10.244.2.11", 80),
+        flow("10.244.1.11", 40001, nullptr, 0),
+        flow("10.244.1.11", 40002, "10.244.1.9", 80),
+    };
+    EXPECT_EQ(format_flows_json(flows), R"({
+  "flows": [
+    {"source": "10.244.1.11", "port": 40000, "backend": {"address": "10.244.2.11", "port": 80}},
+    {"source": "10.244.1.11", "port": 40001, "backend": null},
+    {"source": "10.244.1.11", "port": 40002, "backend": {"address": "10.244.1.9", "port": 80}}
+  ],
+  "backends": [
+    {"address": "10.244.1.9", "port": 80, "count": 1},
+    {"address": "10.244.2.11", "port": 80, "count": 1}
+  ],
+  "total": 3
+}
+)");
+    EXPECT_EQ(format_flows_json({flow("10.0.1.2", 1, nullptr, 0)}), R"({
+  "flows": [
+    {"source": "10.0.1.2", "port": 1, "backend": null}
+  ],
+  "backends": [],
+  "total": 1
+}
+)");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -837,6 +838,326 @@ TEST(ParseService, RejectsBackendWithoutPort) {
 TEST(ParseService, MessageWithoutServiceThrows) {
     const MsgPtr msg = build_dump_request(kFamily);
     EXPECT_THROW(parse_service_msg(nlmsg_hdr(msg.get())), Error);
+}
+
+// ---- issue 4: schedulers, affinity, flush-conns, affinity-get, trace choice ----
+
+Service with_settings() {
+    Service svc = sample_service();
+    svc.scheduler = SVCNAT_SCHEDULER_MAGLEV;
+    svc.maglev_size = 1021;
+    svc.hash = SVCNAT_HASH_FLOW;
+    svc.affinity = SVCNAT_AFFINITY_CLIENT_IP;
+    svc.affinity_timeout = 60;
+    return svc;
+}
+
+std::uint32_t u32_of(const NestAttrs& attrs, int type) {
+    EXPECT_NE(attrs[type], nullptr) << "attribute " << type;
+    if (attrs[type] == nullptr) {
+        return ~0U;
+    }
+    EXPECT_EQ(nla_len(attrs[type]), 4) << "attribute " << type;
+    return nla_get_u32(attrs[type]);
+}
+
+TEST(BuildRequest, ServiceNewAndSetSendTheSettings) {
+    for (const std::uint8_t cmd : {SVCNAT_CMD_SERVICE_NEW, SVCNAT_CMD_SERVICE_SET}) {
+        const MsgPtr msg = build_op_request(kFamily, Op{cmd, with_settings()});
+        const NestAttrs svc(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+        EXPECT_EQ(u32_of(svc, SVCNAT_A_SERVICE_SCHEDULER),
+                  static_cast<std::uint32_t>(SVCNAT_SCHEDULER_MAGLEV));
+        EXPECT_EQ(u32_of(svc, SVCNAT_A_SERVICE_MAGLEV_SIZE), 1021U);
+        EXPECT_EQ(u32_of(svc, SVCNAT_A_SERVICE_HASH), static_cast<std::uint32_t>(SVCNAT_HASH_FLOW));
+        EXPECT_EQ(u32_of(svc, SVCNAT_A_SERVICE_AFFINITY),
+                  static_cast<std::uint32_t>(SVCNAT_AFFINITY_CLIENT_IP));
+        EXPECT_EQ(u32_of(svc, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT), 60U);
+        EXPECT_EQ(svc[SVCNAT_A_SERVICE_FLUSH_CONNS], nullptr);
+    }
+}
+
+TEST(BuildRequest, DefaultSettingsAreNotSent) {
+    Service svc = sample_service();
+    svc.flush_conns = true;  // not for service ops
+    for (const std::uint8_t cmd : {SVCNAT_CMD_SERVICE_NEW, SVCNAT_CMD_SERVICE_SET}) {
+        const MsgPtr msg = build_op_request(kFamily, Op{cmd, svc});
+        const NestAttrs attrs(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+        for (const int type : {SVCNAT_A_SERVICE_SCHEDULER, SVCNAT_A_SERVICE_MAGLEV_SIZE,
+                               SVCNAT_A_SERVICE_HASH, SVCNAT_A_SERVICE_AFFINITY,
+                               SVCNAT_A_SERVICE_AFFINITY_TIMEOUT, SVCNAT_A_SERVICE_FLUSH_CONNS}) {
+            EXPECT_EQ(attrs[type], nullptr) << cmd_name(cmd) << " attribute " << type;
+        }
+    }
+    // rr alone: the scheduler only; clientip alone: the affinity only
+    svc.scheduler = SVCNAT_SCHEDULER_RR;
+    svc.affinity = SVCNAT_AFFINITY_CLIENT_IP;
+    const MsgPtr msg = build_op_request(kFamily, Op{SVCNAT_CMD_SERVICE_SET, svc});
+    const NestAttrs attrs(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+    EXPECT_EQ(u32_of(attrs, SVCNAT_A_SERVICE_SCHEDULER),
+              static_cast<std::uint32_t>(SVCNAT_SCHEDULER_RR));
+    EXPECT_EQ(u32_of(attrs, SVCNAT_A_SERVICE_AFFINITY),
+              static_cast<std::uint32_t>(SVCNAT_AFFINITY_CLIENT_IP));
+    EXPECT_EQ(attrs[SVCNAT_A_SERVICE_MAGLEV_SIZE], nullptr);
+    EXPECT_EQ(attrs[SVCNAT_A_SERVICE_HASH], nullptr);
+    EXPECT_EQ(attrs[SVCNAT_A_SERVICE_AFFINITY_TIMEOUT], nullptr);
+}
+
+TEST(BuildRequest, OtherCommandsSendNoSettings) {
+    for (const std::uint8_t cmd :
+         {SVCNAT_CMD_SERVICE_DEL, SVCNAT_CMD_BACKEND_NEW, SVCNAT_CMD_BACKEND_SET,
+          SVCNAT_CMD_BACKEND_DEL, SVCNAT_CMD_BACKEND_REPLACE}) {
+        const MsgPtr msg = build_op_request(kFamily, Op{cmd, with_settings()});
+        const NestAttrs svc(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+        EXPECT_EQ(svc[SVCNAT_A_SERVICE_SCHEDULER], nullptr) << cmd_name(cmd);
+        EXPECT_EQ(svc[SVCNAT_A_SERVICE_AFFINITY], nullptr) << cmd_name(cmd);
+        EXPECT_EQ(svc[SVCNAT_A_SERVICE_HASH], nullptr) << cmd_name(cmd);
+    }
+}
+
+TEST(BuildRequest, FlushConnsOnlyOnBackendChangesThatRemove) {
+    Service svc = sample_service();
+    svc.flush_conns = true;
+    for (const std::uint8_t cmd :
+         {SVCNAT_CMD_BACKEND_SET, SVCNAT_CMD_BACKEND_DEL, SVCNAT_CMD_BACKEND_REPLACE}) {
+        const MsgPtr msg = build_op_request(kFamily, Op{cmd, svc});
+        const NestAttrs attrs(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+        ASSERT_NE(attrs[SVCNAT_A_SERVICE_FLUSH_CONNS], nullptr) << cmd_name(cmd);
+        EXPECT_EQ(nla_len(attrs[SVCNAT_A_SERVICE_FLUSH_CONNS]), 0) << cmd_name(cmd);
+        EXPECT_TRUE(parse_service_msg(nlmsg_hdr(msg.get())).flush_conns) << cmd_name(cmd);
+    }
+    for (const std::uint8_t cmd :
+         {SVCNAT_CMD_SERVICE_NEW, SVCNAT_CMD_SERVICE_DEL, SVCNAT_CMD_BACKEND_NEW}) {
+        const MsgPtr msg = build_op_request(kFamily, Op{cmd, svc});
+        const NestAttrs attrs(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+        EXPECT_EQ(attrs[SVCNAT_A_SERVICE_FLUSH_CONNS], nullptr) << cmd_name(cmd);
+    }
+    svc.flush_conns = false;
+    const MsgPtr msg = build_op_request(kFamily, Op{SVCNAT_CMD_BACKEND_DEL, svc});
+    const NestAttrs attrs(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+    EXPECT_EQ(attrs[SVCNAT_A_SERVICE_FLUSH_CONNS], nullptr);
+    EXPECT_EQ(attrs.count, 4);  // key and the backend
+}
+
+TEST(BuildRequest, TransactionOpsCarryFlushConnsAndSettings) {
+    Service svc = with_settings();
+    Service flushed = sample_service();
+    flushed.flush_conns = true;
+    const std::vector<Op> ops{Op{SVCNAT_CMD_SERVICE_NEW, svc},
+                              Op{SVCNAT_CMD_BACKEND_REPLACE, flushed}};
+    const TxnChunk chunk = build_txn_ops(kFamily, 9, ops, 0);
+    ASSERT_EQ(chunk.count, 2U);
+    std::vector<nlattr*> op_nests;
+    const auto* genl = genl_of(chunk.msg.get());
+    nlattr* pos = nullptr;
+    int rem = 0;
+    nla_for_each_attr(pos, genlmsg_attrdata(genl, 0), genlmsg_attrlen(genl, 0), rem) {
+        if (nla_type(pos) == SVCNAT_A_OP) {
+            op_nests.push_back(pos);
+        }
+    }
+    ASSERT_EQ(op_nests.size(), 2U);
+    const NestAttrs first(op_nests[0]);
+    const NestAttrs first_svc(first[SVCNAT_A_OP_SERVICE]);
+    EXPECT_EQ(u32_of(first_svc, SVCNAT_A_SERVICE_SCHEDULER),
+              static_cast<std::uint32_t>(SVCNAT_SCHEDULER_MAGLEV));
+    EXPECT_EQ(u32_of(first_svc, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT), 60U);
+    const NestAttrs second(op_nests[1]);
+    const NestAttrs second_svc(second[SVCNAT_A_OP_SERVICE]);
+    EXPECT_NE(second_svc[SVCNAT_A_SERVICE_FLUSH_CONNS], nullptr);
+    // The size bound holds with the new attributes.
+    EXPECT_LE(nlmsg_hdr(chunk.msg.get())->nlmsg_len, NLMSG_HDRLEN + GENL_HDRLEN + NLA_HDRLEN + 4 +
+                                                         op_size_bound(ops[0]) +
+                                                         op_size_bound(ops[1]));
+}
+
+TEST(BuildRequest, SettingsRoundTripThroughTheParser) {
+    const Service svc = with_settings();
+    const MsgPtr msg = build_op_request(kFamily, Op{SVCNAT_CMD_SERVICE_NEW, svc});
+    EXPECT_EQ(parse_service_msg(nlmsg_hdr(msg.get())), svc);
+    EXPECT_LE(nlmsg_hdr(msg.get())->nlmsg_len,
+              NLMSG_HDRLEN + GENL_HDRLEN + op_size_bound(Op{SVCNAT_CMD_SERVICE_NEW, svc}));
+}
+
+TEST(ParseService, SettingsFromAReply) {
+    ReplyBuilder reply;
+    reply.key();
+    nla_put_u32(reply.get(), SVCNAT_A_SERVICE_AFFINITY, SVCNAT_AFFINITY_CLIENT_IP);
+    nla_put_u32(reply.get(), SVCNAT_A_SERVICE_AFFINITY_TIMEOUT, 10800);
+    nla_put_u32(reply.get(), SVCNAT_A_SERVICE_SCHEDULER, SVCNAT_SCHEDULER_MAGLEV);
+    nla_put_u32(reply.get(), SVCNAT_A_SERVICE_HASH, SVCNAT_HASH_SRC);
+    const Service svc = parse_service_msg(reply.done());
+    EXPECT_EQ(svc.affinity, static_cast<std::uint32_t>(SVCNAT_AFFINITY_CLIENT_IP));
+    EXPECT_EQ(svc.affinity_timeout, 10800U);
+    EXPECT_EQ(svc.scheduler, static_cast<std::uint32_t>(SVCNAT_SCHEDULER_MAGLEV));
+    EXPECT_EQ(svc.hash, static_cast<std::uint32_t>(SVCNAT_HASH_SRC));
+    EXPECT_FALSE(svc.maglev_size.has_value());  // automatic: not in the reply
+    EXPECT_TRUE(svc.affinity_entries.empty());
+
+    ReplyBuilder plain;
+    plain.key();
+    nla_put_u32(plain.get(), SVCNAT_A_SERVICE_AFFINITY, SVCNAT_AFFINITY_NONE);
+    nla_put_u32(plain.get(), SVCNAT_A_SERVICE_SCHEDULER, SVCNAT_SCHEDULER_RANDOM);
+    const Service defaults = parse_service_msg(plain.done());
+    EXPECT_EQ(defaults.scheduler, static_cast<std::uint32_t>(SVCNAT_SCHEDULER_RANDOM));
+    EXPECT_FALSE(defaults.hash.has_value());
+    EXPECT_FALSE(defaults.affinity_timeout.has_value());
+
+    ReplyBuilder bad;
+    bad.key();
+    nla_put_u8(bad.get(), SVCNAT_A_SERVICE_SCHEDULER, 1);  // too short
+    EXPECT_THROW(parse_service_msg(bad.done()), Error);
+}
+
+void put_affinity_entry(nl_msg* msg, const Address& client, const Address& backend,
+                        std::uint16_t port, std::optional<std::uint32_t> expires) {
+    nlattr* entry = nla_nest_start(msg, SVCNAT_A_SERVICE_AFFINITY_ENTRY);
+    if (client.is_ipv4()) {
+        std::uint32_t be32 = 0;
+        std::memcpy(&be32, client.data(), 4);
+        nla_put_u32(msg, SVCNAT_A_AFFINITY_ENTRY_CLIENT_IPV4, be32);
+    } else {
+        nla_put(msg, SVCNAT_A_AFFINITY_ENTRY_CLIENT_IPV6, 16, client.data());
+    }
+    nlattr* be = nla_nest_start(msg, SVCNAT_A_AFFINITY_ENTRY_BACKEND);
+    if (backend.is_ipv4()) {
+        std::uint32_t be32 = 0;
+        std::memcpy(&be32, backend.data(), 4);
+        nla_put_u32(msg, SVCNAT_A_BACKEND_ADDR_IPV4, be32);
+    } else {
+        nla_put(msg, SVCNAT_A_BACKEND_ADDR_IPV6, 16, backend.data());
+    }
+    nla_put_u16(msg, SVCNAT_A_BACKEND_PORT, htons(port));
+    nla_nest_end(msg, be);
+    if (expires) {
+        nla_put_u32(msg, SVCNAT_A_AFFINITY_ENTRY_EXPIRES, *expires);
+    }
+    nla_nest_end(msg, entry);
+}
+
+TEST(ParseService, AffinityEntries) {
+    ReplyBuilder reply;
+    reply.key();
+    put_affinity_entry(reply.get(), v4("10.244.1.13"), v4("10.244.1.11"), 80, 10799500);
+    put_affinity_entry(reply.get(), *Address::parse("fd00:244:1::13"),
+                       *Address::parse("fd00:244:1::11"), 8080, std::nullopt);
+    const Service svc = parse_service_msg(reply.done());
+    ASSERT_EQ(svc.affinity_entries.size(), 2U);
+    EXPECT_EQ(svc.affinity_entries[0].client.to_string(), "10.244.1.13");
+    EXPECT_EQ(svc.affinity_entries[0].backend.addr.to_string(), "10.244.1.11");
+    EXPECT_EQ(svc.affinity_entries[0].backend.port, 80);
+    EXPECT_EQ(svc.affinity_entries[0].expires_ms, 10799500U);
+    EXPECT_EQ(svc.affinity_entries[1].client.to_string(), "fd00:244:1::13");
+    EXPECT_EQ(svc.affinity_entries[1].backend.port, 8080);
+    EXPECT_EQ(svc.affinity_entries[1].expires_ms, 0U);
+
+    ReplyBuilder no_client;
+    no_client.key();
+    nlattr* entry = nla_nest_start(no_client.get(), SVCNAT_A_SERVICE_AFFINITY_ENTRY);
+    nla_put_u32(no_client.get(), SVCNAT_A_AFFINITY_ENTRY_EXPIRES, 5);
+    nla_nest_end(no_client.get(), entry);
+    EXPECT_THROW(parse_service_msg(no_client.done()), Error);
+}
+
+TEST(BuildAffinity, DumpRequestWithTheKeyOnly) {
+    const ServiceKey key{Proto::udp, *Address::parse("fd00:96::10"), 53};
+    const MsgPtr msg = build_affinity_request(kFamily, key);
+    EXPECT_EQ(genl_of(msg.get())->cmd, SVCNAT_CMD_AFFINITY_GET);
+    EXPECT_NE(nlmsg_hdr(msg.get())->nlmsg_flags & NLM_F_DUMP, 0);
+    const NestAttrs svc(TopAttrs(msg.get())[SVCNAT_A_SERVICE]);
+    EXPECT_EQ(svc.count, 3);
+    EXPECT_EQ(nla_get_u8(svc[SVCNAT_A_SERVICE_PROTO]), IPPROTO_UDP);
+    ASSERT_NE(svc[SVCNAT_A_SERVICE_ADDR_IPV6], nullptr);
+    EXPECT_EQ(nla_len(svc[SVCNAT_A_SERVICE_ADDR_IPV6]), 16);
+    EXPECT_EQ(nla_get_u16(svc[SVCNAT_A_SERVICE_PORT]), htons(53));
+    EXPECT_EQ(cmd_name(SVCNAT_CMD_AFFINITY_GET), "affinity-get");
+    EXPECT_FALSE(is_mutating_cmd(SVCNAT_CMD_AFFINITY_GET));
+}
+
+AffinityEntry entry(const char* client, const char* backend, std::uint32_t expires_ms) {
+    return AffinityEntry{.client = *Address::parse(client),
+                         .backend = Backend{.addr = *Address::parse(backend), .port = 80},
+                         .expires_ms = expires_ms};
+}
+
+TEST(MergeAffinityDump, JoinsPartsSortsByClientOnceEach) {
+    const ServiceKey key{Proto::tcp, v4("10.96.0.10"), 80};
+    Service first{.proto = Proto::tcp, .addr = v4("10.96.0.10"), .port = 80};
+    first.affinity_entries = {entry("10.244.1.13", "10.244.1.11", 5),
+                              entry("fd00::1", "10.244.1.12", 6),
+                              entry("10.244.1.2", "10.244.1.12", 7)};
+    Service second = first;
+    second.affinity_entries = {entry("10.244.1.9", "10.244.1.11", 8),
+                               entry("10.244.1.13", "10.244.1.11", 4)};  // seen twice
+    const std::vector<AffinityEntry> entries = merge_affinity_dump(key, {first, second});
+    ASSERT_EQ(entries.size(), 4U);
+    EXPECT_EQ(entries[0].client.to_string(), "10.244.1.2");
+    EXPECT_EQ(entries[1].client.to_string(), "10.244.1.9");
+    EXPECT_EQ(entries[2].client.to_string(), "10.244.1.13");
+    EXPECT_EQ(entries[2].expires_ms, 5U);  // the first one seen
+    EXPECT_EQ(entries[3].client.to_string(), "fd00::1");
+    EXPECT_TRUE(merge_affinity_dump(key, {}).empty());
+
+    Service other = first;
+    other.port = 81;
+    EXPECT_THROW(merge_affinity_dump(key, {first, other}), Error);
+}
+
+TEST(BuildTrace, ChooseFlagAndNoAck) {
+    TraceRequest req{.src = v4("10.244.1.11"), .dst = v4("10.96.0.10"), .dst_port = 80};
+    MsgPtr msg = build_trace_request(kFamily, req);
+    EXPECT_EQ(NestAttrs(TopAttrs(msg.get())[SVCNAT_A_TRACE])[SVCNAT_A_TRACE_CHOOSE], nullptr);
+    EXPECT_NE(nlmsg_hdr(msg.get())->nlmsg_flags & NLM_F_ACK, 0);
+
+    req.choose = true;
+    msg = build_trace_request(kFamily, req, false);
+    EXPECT_EQ(nlmsg_hdr(msg.get())->nlmsg_flags & NLM_F_ACK, 0);
+    const NestAttrs tr(TopAttrs(msg.get())[SVCNAT_A_TRACE]);
+    ASSERT_NE(tr[SVCNAT_A_TRACE_CHOOSE], nullptr);
+    EXPECT_EQ(nla_len(tr[SVCNAT_A_TRACE_CHOOSE]), 0);
+    EXPECT_EQ(tr.count, 5);
+
+    // The message size estimate holds with every optional attribute, IPv6 on both ends.
+    req.src = *Address::parse("fd00:244:1::11");
+    req.dst = *Address::parse("fd00:96::10");
+    req.src_port = 5;
+    req.origin = SVCNAT_ORIGIN_POD;
+    msg = build_trace_request(kFamily, req);
+    EXPECT_EQ(NestAttrs(TopAttrs(msg.get())[SVCNAT_A_TRACE]).count, 7);
+}
+
+TEST(ParseTrace, AffinityAndScheduler) {
+    const MsgPtr msg = make_msg(1024);
+    genlmsg_put(msg.get(), 0, 1, kFamily, 0, 0, SVCNAT_CMD_TRACE, 1);
+    nlattr* tr = nla_nest_start(msg.get(), SVCNAT_A_TRACE);
+    nla_put_u32(msg.get(), SVCNAT_A_TRACE_VERDICT, SVCNAT_VERDICT_DNAT);
+    nla_put_flag(msg.get(), SVCNAT_A_TRACE_CHOOSE);  // the request, echoed
+    nla_put_u8(msg.get(), SVCNAT_A_TRACE_AFFINITY, 1);
+    nla_put_u32(msg.get(), SVCNAT_A_TRACE_SCHEDULER, SVCNAT_SCHEDULER_RR);
+    put_backend_nest(msg.get(), SVCNAT_A_TRACE_BACKEND, 0x0af4010c, 3);
+    nla_nest_end(msg.get(), tr);
+    const TraceReply reply = parse_trace_msg(nlmsg_hdr(msg.get()));
+    EXPECT_TRUE(reply.affinity);
+    EXPECT_EQ(reply.scheduler, static_cast<std::uint32_t>(SVCNAT_SCHEDULER_RR));
+    ASSERT_TRUE(reply.backend.has_value());
+    EXPECT_EQ(reply.backend->addr.to_string(), "10.244.1.12");
+
+    const MsgPtr plain = make_msg(512);
+    genlmsg_put(plain.get(), 0, 1, kFamily, 0, 0, SVCNAT_CMD_TRACE, 1);
+    tr = nla_nest_start(plain.get(), SVCNAT_A_TRACE);
+    nla_put_u32(plain.get(), SVCNAT_A_TRACE_VERDICT, SVCNAT_VERDICT_DNAT);
+    nla_put_u8(plain.get(), SVCNAT_A_TRACE_AFFINITY, 0);
+    nla_nest_end(plain.get(), tr);
+    const TraceReply none = parse_trace_msg(nlmsg_hdr(plain.get()));
+    EXPECT_FALSE(none.affinity);
+    EXPECT_FALSE(none.scheduler.has_value());
+}
+
+TEST(EnumNames, SchedulerAffinityHash) {
+    EXPECT_EQ(enum_name(kSchedulerNames, SVCNAT_SCHEDULER_MAGLEV), "maglev");
+    EXPECT_EQ(enum_name(kSchedulerNames, SVCNAT_SCHEDULER_RR), "rr");
+    EXPECT_EQ(enum_name(kAffinityNames, SVCNAT_AFFINITY_CLIENT_IP), "clientip");
+    EXPECT_EQ(enum_name(kHashNames, SVCNAT_HASH_FLOW), "flow");
+    EXPECT_EQ(enum_name(kSchedulerNames, 7), "7");
 }
 
 }  // namespace

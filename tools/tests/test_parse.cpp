@@ -285,5 +285,62 @@ TEST(ParseAddress, BareAddressesOnly) {
     EXPECT_THROW(parse_address("10.0.0.0/8", "lb IP"), UsageError);
 }
 
+TEST(ParseAffinity, NoneAndClientIpInAnyCase) {
+    for (const char* none : {"none", "None", "NONE"}) {
+        EXPECT_EQ(parse_affinity(none), static_cast<std::uint32_t>(SVCNAT_AFFINITY_NONE)) << none;
+    }
+    for (const char* client : {"clientip", "ClientIP", "CLIENTIP", "client-ip", "Client-IP"}) {
+        EXPECT_EQ(parse_affinity(client), static_cast<std::uint32_t>(SVCNAT_AFFINITY_CLIENT_IP))
+            << client;
+    }
+    EXPECT_EQ(usage_error([] { parse_affinity("sticky"); }),
+              "invalid affinity 'sticky' (expected none or clientip)");
+    EXPECT_THROW(parse_affinity(""), UsageError);
+}
+
+TEST(ParseAffinityTimeout, OneSecondToOneDay) {
+    EXPECT_EQ(parse_affinity_timeout("1"), 1U);
+    EXPECT_EQ(parse_affinity_timeout("10800"), 10800U);
+    EXPECT_EQ(parse_affinity_timeout("86400"), 86400U);
+    for (const char* bad : {"0", "86401", "-1", "1.5", "", "10s", "99999999999"}) {
+        EXPECT_THROW(parse_affinity_timeout(bad), UsageError) << bad;
+    }
+    EXPECT_EQ(usage_error([] { parse_affinity_timeout("0"); }),
+              "invalid affinity timeout '0' (expected 1..86400 seconds)");
+}
+
+TEST(ParseMaglevSize, PrimesFromSevenToTheMaximum) {
+    for (const std::uint32_t size : {7U, 1021U, 4093U, 16381U, 65521U, 8388593U}) {
+        EXPECT_EQ(parse_maglev_size(std::to_string(size)), size);
+    }
+    for (const char* bad : {"5", "6", "8", "1000", "1023", "8388594", "8388617", "0", "x", ""}) {
+        EXPECT_THROW(parse_maglev_size(bad), UsageError) << bad;
+    }
+    EXPECT_EQ(usage_error([] { parse_maglev_size("1000"); }),
+              "invalid maglev size '1000' (expected a prime from 7 to 8388593, e.g. 1021, 4093, "
+              "16381)");
+}
+
+TEST(IsPrime, SmallAndLarge) {
+    EXPECT_FALSE(is_prime(0));
+    EXPECT_FALSE(is_prime(1));
+    EXPECT_TRUE(is_prime(2));
+    EXPECT_TRUE(is_prime(3));
+    EXPECT_FALSE(is_prime(9));
+    EXPECT_FALSE(is_prime(1021U * 1021U));
+    EXPECT_TRUE(is_prime(8388593));
+    EXPECT_TRUE(is_prime(4294967291U));  // the largest 32-bit prime: no overflow
+}
+
+TEST(ParseFlowCount, OneToOneHundredThousand) {
+    EXPECT_EQ(parse_flow_count("1"), 1U);
+    EXPECT_EQ(parse_flow_count("100000"), 100000U);
+    for (const char* bad : {"0", "100001", "-5", "1e3", ""}) {
+        EXPECT_THROW(parse_flow_count(bad), UsageError) << bad;
+    }
+    EXPECT_EQ(usage_error([] { parse_flow_count("0"); }),
+              "invalid flow count '0' (expected 1..100000)");
+}
+
 }  // namespace
 }  // namespace svcadm

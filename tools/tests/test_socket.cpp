@@ -7,9 +7,11 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -119,6 +121,87 @@ TEST(SocketLoop, MissingSvcnatFamily) {
     } catch (const Error& e) {
         GTEST_SKIP() << "no generic netlink here: " << e.what();
     }
+}
+
+// A GETFAMILY request without NLM_F_ACK: answered by one reply or one error.
+MsgPtr ctrl_no_ack(const Socket& sock, const char* family) {
+    MsgPtr msg = make_msg(1024);
+    genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, sock.family(), 0, 0, CTRL_CMD_GETFAMILY, 1);
+    nla_put_string(msg.get(), CTRL_ATTR_FAMILY_NAME, family);
+    return msg;
+}
+
+TEST(SocketBatch, EveryRequestGetsItsOwnAnswer) {
+    auto sock = nlctrl_socket();
+    if (!sock) {
+        GTEST_SKIP() << "no generic netlink here";
+    }
+    constexpr std::size_t kCount = 3000;
+    std::vector<int> seen(kCount);
+    std::size_t made = 0;
+    sock->request_batch(
+        kCount,
+        [&](std::size_t i) {
+            EXPECT_EQ(i, made++);  // built in order, each once
+            return ctrl_no_ack(*sock, "nlctrl");
+        },
+        [&](std::size_t i, const nlmsghdr* nlh) {
+            ASSERT_LT(i, kCount);
+            ++seen[i];
+            EXPECT_EQ(nlh->nlmsg_type, GENL_ID_CTRL);
+        });
+    EXPECT_EQ(made, kCount);
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), static_cast<std::ptrdiff_t>(kCount));
+    // libnl's own requests are still in step.
+    const MsgPtr ok = ctrl_request(*sock, 0, "nlctrl");
+    EXPECT_NO_THROW(sock->request(ok.get()));
+    sock->request_batch(
+        0, [](std::size_t) -> MsgPtr { throw Error("not called"); },
+        [](std::size_t, const nlmsghdr*) { FAIL(); });
+}
+
+TEST(SocketBatch, KernelErrorStopsAfterTheBatchIsRead) {
+    auto sock = nlctrl_socket();
+    if (!sock) {
+        GTEST_SKIP() << "no generic netlink here";
+    }
+    std::size_t made = 0;
+    std::vector<std::size_t> answered;
+    try {
+        sock->request_batch(
+            1000,
+            [&](std::size_t i) {
+                ++made;
+                return ctrl_no_ack(*sock, i == 40 ? "svcnat-nofam" : "nlctrl");
+            },
+            [&](std::size_t i, const nlmsghdr*) { answered.push_back(i); });
+        FAIL() << "no error";
+    } catch (const KernelError& e) {
+        EXPECT_EQ(e.error(), ENOENT);
+    }
+    EXPECT_LT(made, 1000U);  // nothing sent after the failing batch
+    ASSERT_GE(answered.size(), 40U);
+    EXPECT_EQ(answered[39], 39U);
+    EXPECT_EQ(std::count(answered.begin(), answered.end(), 40U), 0);
+    const MsgPtr ok = ctrl_request(*sock, 0, "nlctrl");
+    EXPECT_NO_THROW(sock->request(ok.get()));
+}
+
+TEST(SocketBatch, HandlerErrorsSurfaceAfterTheBatch) {
+    auto sock = nlctrl_socket();
+    if (!sock) {
+        GTEST_SKIP() << "no generic netlink here";
+    }
+    EXPECT_THROW(sock->request_batch(
+                     100, [&](std::size_t) { return ctrl_no_ack(*sock, "nlctrl"); },
+                     [](std::size_t i, const nlmsghdr*) {
+                         if (i == 3) {
+                             throw Error("bad reply");
+                         }
+                     }),
+                 Error);
+    const MsgPtr ok = ctrl_request(*sock, 0, "nlctrl");
+    EXPECT_NO_THROW(sock->request(ok.get()));
 }
 
 }  // namespace

@@ -101,7 +101,18 @@ AckInfo parse_done_msg(const nlmsghdr* nlh) {
 
 namespace {
 
-enum class AttrSet { svcnat, service, backend, op, prefix, stats, config, trace, none };
+enum class AttrSet {
+    svcnat,
+    service,
+    backend,
+    op,
+    prefix,
+    stats,
+    config,
+    trace,
+    affinity_entry,
+    none
+};
 
 struct AttrInfo {
     const char* name;
@@ -118,7 +129,7 @@ std::span<const AttrInfo> attr_table(AttrSet set) {
         {"config", AttrSet::config},
         {"trace", AttrSet::trace},
     }};
-    static constexpr std::array<AttrInfo, 15> kService{{
+    static constexpr std::array<AttrInfo, 22> kService{{
         {"", AttrSet::none},
         {"proto", AttrSet::none},
         {"addr-ipv4", AttrSet::none},
@@ -134,6 +145,20 @@ std::span<const AttrInfo> attr_table(AttrSet set) {
         {"ext-policy", AttrSet::none},
         {"int-policy", AttrSet::none},
         {"stats", AttrSet::stats},
+        {"affinity", AttrSet::none},
+        {"affinity-timeout", AttrSet::none},
+        {"scheduler", AttrSet::none},
+        {"maglev-size", AttrSet::none},
+        {"hash", AttrSet::none},
+        {"flush-conns", AttrSet::none},
+        {"affinity-entry", AttrSet::affinity_entry},
+    }};
+    static constexpr std::array<AttrInfo, 5> kAffinityEntry{{
+        {"", AttrSet::none},
+        {"client-ipv4", AttrSet::none},
+        {"client-ipv6", AttrSet::none},
+        {"backend", AttrSet::backend},
+        {"expires", AttrSet::none},
     }};
     static constexpr std::array<AttrInfo, 6> kBackend{{
         {"", AttrSet::none},
@@ -177,7 +202,7 @@ std::span<const AttrInfo> attr_table(AttrSet set) {
         {"unallocated", AttrSet::none},
         {"stats", AttrSet::stats},
     }};
-    static constexpr std::array<AttrInfo, 19> kTrace{{
+    static constexpr std::array<AttrInfo, 22> kTrace{{
         {"", AttrSet::none},
         {"proto", AttrSet::none},
         {"src-ipv4", AttrSet::none},
@@ -197,6 +222,9 @@ std::span<const AttrInfo> attr_table(AttrSet set) {
         {"masquerade", AttrSet::none},
         {"masq-reason", AttrSet::none},
         {"hairpin", AttrSet::none},
+        {"choose", AttrSet::none},
+        {"affinity", AttrSet::none},
+        {"scheduler", AttrSet::none},
     }};
     static_assert(kSvcnat.size() == SVCNAT_A_MAX + 1);
     static_assert(kPrefix.size() == SVCNAT_A_PREFIX_MAX + 1);
@@ -206,6 +234,7 @@ std::span<const AttrInfo> attr_table(AttrSet set) {
     static_assert(kService.size() == SVCNAT_A_SERVICE_MAX + 1);
     static_assert(kBackend.size() == SVCNAT_A_BACKEND_MAX + 1);
     static_assert(kOp.size() == SVCNAT_A_OP_MAX + 1);
+    static_assert(kAffinityEntry.size() == SVCNAT_A_AFFINITY_ENTRY_MAX + 1);
     switch (set) {
         case AttrSet::svcnat:
             return kSvcnat;
@@ -223,6 +252,8 @@ std::span<const AttrInfo> attr_table(AttrSet set) {
             return kConfig;
         case AttrSet::trace:
             return kTrace;
+        case AttrSet::affinity_entry:
+            return kAffinityEntry;
         case AttrSet::none:
             break;
     }
@@ -247,6 +278,8 @@ const char* set_name(AttrSet set) {
             return "config";
         case AttrSet::trace:
             return "trace";
+        case AttrSet::affinity_entry:
+            return "affinity-entry";
         case AttrSet::none:
             break;
     }

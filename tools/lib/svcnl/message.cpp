@@ -9,6 +9,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <set>
@@ -37,23 +38,26 @@ struct Parts {
     bool backends = false;       // every backend
     bool one_backend = false;    // exactly the first backend
     bool backend_values = true;  // weight and flags (if set) of the backends sent
+    bool settings = false;       // affinity and scheduler settings
+    bool flush = false;          // the flush-conns flag, if set
 };
 
 Parts parts_for(std::uint32_t cmd) {
     switch (cmd) {
         case SVCNAT_CMD_SERVICE_NEW:
-            return {.name = true, .frontends = true, .backends = true};
+            return {.name = true, .frontends = true, .backends = true, .settings = true};
         case SVCNAT_CMD_SERVICE_SET:
-            return {.name = true, .frontends = true};
+            return {.name = true, .frontends = true, .settings = true};
         case SVCNAT_CMD_SERVICE_DEL:
             return {};
         case SVCNAT_CMD_BACKEND_NEW:
-        case SVCNAT_CMD_BACKEND_SET:
             return {.one_backend = true};
+        case SVCNAT_CMD_BACKEND_SET:
+            return {.one_backend = true, .flush = true};
         case SVCNAT_CMD_BACKEND_DEL:
-            return {.one_backend = true, .backend_values = false};
+            return {.one_backend = true, .backend_values = false, .flush = true};
         case SVCNAT_CMD_BACKEND_REPLACE:
-            return {.backends = true};
+            return {.backends = true, .flush = true};
         case SVCNAT_CMD_FLUSH:
             return {.service = false};
         default:
@@ -106,6 +110,18 @@ std::size_t frontends_size(const Service& svc) {
     return size;
 }
 
+// The affinity and scheduler attributes that are not the kernel's default.
+std::size_t settings_size(const Service& svc) {
+    const std::size_t u32 = attr_size(sizeof(std::uint32_t));
+    std::size_t size = 0;
+    size += svc.affinity != SVCNAT_AFFINITY_NONE ? u32 : 0;
+    size += svc.affinity_timeout ? u32 : 0;
+    size += svc.scheduler != SVCNAT_SCHEDULER_RANDOM ? u32 : 0;
+    size += svc.maglev_size ? u32 : 0;
+    size += svc.hash ? u32 : 0;
+    return size;
+}
+
 std::size_t backend_size(const Backend& be, const Parts& parts) {
     std::size_t size = NLA_HDRLEN + addr_size(be.addr) + attr_size(sizeof(std::uint16_t));
     if (parts.backend_values) {
@@ -128,6 +144,12 @@ std::size_t service_nest_size(const Op& op, const Parts& parts) {
     }
     if (parts.frontends) {
         size += frontends_size(svc);
+    }
+    if (parts.settings) {
+        size += settings_size(svc);
+    }
+    if (parts.flush && svc.flush_conns) {
+        size += attr_size(0);
     }
     for (const Backend& be : backends_sent(op, parts)) {
         size += backend_size(be, parts);
@@ -189,6 +211,24 @@ void put_frontends(nl_msg* msg, const Service& svc) {
     }
 }
 
+void put_settings(nl_msg* msg, const Service& svc) {
+    if (svc.affinity != SVCNAT_AFFINITY_NONE) {
+        check_put(nla_put_u32(msg, SVCNAT_A_SERVICE_AFFINITY, svc.affinity));
+    }
+    if (svc.affinity_timeout) {
+        check_put(nla_put_u32(msg, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT, *svc.affinity_timeout));
+    }
+    if (svc.scheduler != SVCNAT_SCHEDULER_RANDOM) {
+        check_put(nla_put_u32(msg, SVCNAT_A_SERVICE_SCHEDULER, svc.scheduler));
+    }
+    if (svc.maglev_size) {
+        check_put(nla_put_u32(msg, SVCNAT_A_SERVICE_MAGLEV_SIZE, *svc.maglev_size));
+    }
+    if (svc.hash) {
+        check_put(nla_put_u32(msg, SVCNAT_A_SERVICE_HASH, *svc.hash));
+    }
+}
+
 void put_backend(nl_msg* msg, const Backend& be, const Parts& parts) {
     nlattr* nest = nest_start(msg, SVCNAT_A_SERVICE_BACKEND);
     put_addr(msg, SVCNAT_A_BACKEND_ADDR_IPV4, SVCNAT_A_BACKEND_ADDR_IPV6, be.addr);
@@ -219,6 +259,12 @@ void put_service(nl_msg* msg, int type, const Op& op, const Parts& parts) {
     }
     if (parts.frontends) {
         put_frontends(msg, svc);
+    }
+    if (parts.settings) {
+        put_settings(msg, svc);
+    }
+    if (parts.flush && svc.flush_conns) {
+        check_put(nla_put_flag(msg, SVCNAT_A_SERVICE_FLUSH_CONNS));
     }
     for (const Backend& be : backends_sent(op, parts)) {
         put_backend(msg, be, parts);
@@ -408,6 +454,34 @@ Backend parse_backend(const nlattr* nest) {
     return be;
 }
 
+AffinityEntry parse_affinity_entry(const nlattr* nest) {
+    AffinityEntry entry;
+    bool have_client = false;
+    bool have_backend = false;
+    for_each_nested(nest, [&](const nlattr* nla) {
+        switch (nla_type(nla)) {
+            case SVCNAT_A_AFFINITY_ENTRY_CLIENT_IPV4:
+            case SVCNAT_A_AFFINITY_ENTRY_CLIENT_IPV6:
+                entry.client = get_addr(nla, nla_type(nla) == SVCNAT_A_AFFINITY_ENTRY_CLIENT_IPV4);
+                have_client = true;
+                break;
+            case SVCNAT_A_AFFINITY_ENTRY_BACKEND:
+                entry.backend = parse_backend(nla);
+                have_backend = true;
+                break;
+            case SVCNAT_A_AFFINITY_ENTRY_EXPIRES:
+                entry.expires_ms = get_u32(nla, "affinity expiry");
+                break;
+            default:
+                break;  // newer kernel
+        }
+    });
+    if (!have_client || !have_backend) {
+        throw Error("malformed svcnat reply: affinity entry without client or backend");
+    }
+    return entry;
+}
+
 }  // namespace
 
 std::size_t op_size_bound(const Op& op) {
@@ -539,6 +613,27 @@ Service parse_service(const nlattr* nest) {
             case SVCNAT_A_SERVICE_STATS:
                 svc.stats = parse_stats(nla);
                 break;
+            case SVCNAT_A_SERVICE_AFFINITY:
+                svc.affinity = get_u32(nla, "affinity");
+                break;
+            case SVCNAT_A_SERVICE_AFFINITY_TIMEOUT:
+                svc.affinity_timeout = get_u32(nla, "affinity timeout");
+                break;
+            case SVCNAT_A_SERVICE_SCHEDULER:
+                svc.scheduler = get_u32(nla, "scheduler");
+                break;
+            case SVCNAT_A_SERVICE_MAGLEV_SIZE:
+                svc.maglev_size = get_u32(nla, "maglev size");
+                break;
+            case SVCNAT_A_SERVICE_HASH:
+                svc.hash = get_u32(nla, "hash");
+                break;
+            case SVCNAT_A_SERVICE_FLUSH_CONNS:
+                svc.flush_conns = true;
+                break;
+            case SVCNAT_A_SERVICE_AFFINITY_ENTRY:
+                svc.affinity_entries.push_back(parse_affinity_entry(nla));
+                break;
             default:
                 break;  // newer kernel
         }
@@ -662,12 +757,48 @@ NodeConfig parse_config_msg(const nlmsghdr* nlh) {
     return std::move(*config);
 }
 
-MsgPtr build_trace_request(int family, const TraceRequest& req) {
+MsgPtr build_affinity_request(int family, const ServiceKey& key) {
+    const Op op{SVCNAT_CMD_AFFINITY_GET,
+                Service{.proto = key.proto, .addr = key.addr, .port = key.port}};
+    const Parts parts{};  // the key only
+    MsgPtr msg = new_request(family, SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP,
+                             NLMSG_ALIGN(kMsgOverhead + service_nest_size(op, parts)));
+    put_service(msg.get(), SVCNAT_A_SERVICE, op, parts);
+    return msg;
+}
+
+std::vector<AffinityEntry> merge_affinity_dump(const ServiceKey& key,
+                                               std::vector<Service>&& parts) {
+    std::vector<AffinityEntry> entries;
+    for (Service& part : parts) {
+        if (part.key() != key) {
+            throw Error("inconsistent affinity dump: got entries of " + proto_name(part.proto) +
+                        " " + format_endpoint(part.addr, part.port));
+        }
+        entries.insert(entries.end(), std::make_move_iterator(part.affinity_entries.begin()),
+                       std::make_move_iterator(part.affinity_entries.end()));
+    }
+    // A client has one entry; an entry seen twice (moved during the dump) counts once.
+    std::stable_sort(
+        entries.begin(), entries.end(),
+        [](const AffinityEntry& a, const AffinityEntry& b) { return a.client < b.client; });
+    const auto dup = std::unique(
+        entries.begin(), entries.end(),
+        [](const AffinityEntry& a, const AffinityEntry& b) { return a.client == b.client; });
+    entries.erase(dup, entries.end());
+    return entries;
+}
+
+MsgPtr build_trace_request(int family, const TraceRequest& req, bool ack) {
     const std::size_t size = kMsgOverhead + NLA_HDRLEN + attr_size(sizeof(std::uint8_t)) +
                              addr_size(req.src) + addr_size(req.dst) +
                              2 * attr_size(sizeof(std::uint16_t)) +
-                             attr_size(sizeof(std::uint32_t));
+                             attr_size(sizeof(std::uint32_t)) + attr_size(0);
     MsgPtr msg = new_request(family, SVCNAT_CMD_TRACE, 0, NLMSG_ALIGN(size));
+    if (!ack) {
+        nlmsghdr* nlh = nlmsg_hdr(msg.get());
+        nlh->nlmsg_flags = static_cast<std::uint16_t>(nlh->nlmsg_flags & ~NLM_F_ACK);
+    }
     nlattr* nest = nest_start(msg.get(), SVCNAT_A_TRACE);
     check_put(nla_put_u8(msg.get(), SVCNAT_A_TRACE_PROTO, static_cast<std::uint8_t>(req.proto)));
     put_addr(msg.get(), SVCNAT_A_TRACE_SRC_IPV4, SVCNAT_A_TRACE_SRC_IPV6, req.src);
@@ -678,6 +809,9 @@ MsgPtr build_trace_request(int family, const TraceRequest& req) {
     check_put(nla_put_u16(msg.get(), SVCNAT_A_TRACE_DST_PORT, htons(req.dst_port)));
     if (req.origin) {
         check_put(nla_put_u32(msg.get(), SVCNAT_A_TRACE_ORIGIN, *req.origin));
+    }
+    if (req.choose) {
+        check_put(nla_put_flag(msg.get(), SVCNAT_A_TRACE_CHOOSE));
     }
     check_put(nla_nest_end(msg.get(), nest));
     return msg;
@@ -721,6 +855,12 @@ TraceReply parse_trace(const nlattr* nest) {
                 break;
             case SVCNAT_A_TRACE_HAIRPIN:
                 reply.hairpin = get_u8(nla, "hairpin") != 0;
+                break;
+            case SVCNAT_A_TRACE_AFFINITY:
+                reply.affinity = get_u8(nla, "affinity") != 0;
+                break;
+            case SVCNAT_A_TRACE_SCHEDULER:
+                reply.scheduler = get_u32(nla, "scheduler");
                 break;
             default:
                 break;  // the request's attributes, newer kernel

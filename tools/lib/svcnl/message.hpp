@@ -20,15 +20,18 @@ namespace svcnl {
 
 // A direct request for a mutating op. What goes into the SVCNAT_A_SERVICE nest depends on
 // op.cmd:
-//   service-new      key, name (if set), frontends, policies, every backend
-//   service-set      key, name (if set), frontends, policies
+//   service-new      key, name (if set), frontends, policies, settings, every backend
+//   service-set      key, name (if set), frontends, policies, settings
 // where the frontends are the NodePort (if set), every external IP and load-balancer IP
 // (prefix nests without a length), every source range (prefix nests with the length),
-// and the policies are sent only when they are not cluster (the kernel's default).
+// and the policies are sent only when they are not cluster (the kernel's default). The
+// settings are affinity and scheduler when not the default (none, random), and
+// affinity-timeout, maglev-size and hash when set.
 //   service-del      key
-//   backend-new/set  key, the first backend: addr, port, weight and flags (those set)
-//   backend-del      key, the first backend's addr and port
-//   backend-replace  key, every backend (possibly none)
+//   backend-new      key, the first backend: addr, port, weight and flags (those set)
+//   backend-set      the same, and flush-conns if set
+//   backend-del      key, the first backend's addr and port, flush-conns if set
+//   backend-replace  key, every backend (possibly none), flush-conns if set
 //   flush            no attribute
 // Throws Error if op.cmd is not a mutating command, if a backend op has no backend, or if
 // the service does not fit in one netlink attribute (64 KiB: about 2300 IPv4 backends).
@@ -85,8 +88,15 @@ MsgPtr build_config_set(int family, const NodeConfig& config);
 NodeConfig parse_config(const nlattr* nest);
 NodeConfig parse_config_msg(const nlmsghdr* nlh);
 
-// TRACE with the SVCNAT_A_TRACE request nest.
-MsgPtr build_trace_request(int family, const TraceRequest& req);
+// AFFINITY_GET dump of the affinity entries of one service (only the key is sent).
+MsgPtr build_affinity_request(int family, const ServiceKey& key);
+// Joins the messages of an affinity dump (parse_service_msg() of each): every part must
+// have `key`. The entries come sorted by client address, each client once.
+std::vector<AffinityEntry> merge_affinity_dump(const ServiceKey& key, std::vector<Service>&& parts);
+
+// TRACE with the SVCNAT_A_TRACE request nest; without `ack` the request does not ask for
+// an ACK, so a successful trace is answered by its reply alone.
+MsgPtr build_trace_request(int family, const TraceRequest& req, bool ack = true);
 // Parses the SVCNAT_A_TRACE nest of a TRACE reply; Error if it has no verdict.
 TraceReply parse_trace(const nlattr* nest);
 TraceReply parse_trace_msg(const nlmsghdr* nlh);

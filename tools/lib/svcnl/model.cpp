@@ -144,6 +144,8 @@ std::string cmd_name(std::uint32_t cmd) {
             return "config-get";
         case SVCNAT_CMD_TRACE:
             return "trace";
+        case SVCNAT_CMD_AFFINITY_GET:
+            return "affinity-get";
         default:
             return "cmd " + std::to_string(cmd);
     }

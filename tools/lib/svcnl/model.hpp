@@ -129,6 +129,11 @@ inline constexpr std::array<std::string_view, 7> kReasonNames{
 inline constexpr std::array<std::string_view, 3> kEndpointSetNames{"none", "cluster", "local"};
 inline constexpr std::array<std::string_view, 6> kMasqReasonNames{
     "none", "not-pod-source", "masquerade-all", "external-cluster", "node-local", "hairpin"};
+// svcadm's spelling of the affinity enum: Kubernetes' ClientIP, lower-cased (the spec's
+// client-ip is accepted on input too).
+inline constexpr std::array<std::string_view, 2> kAffinityNames{"none", "clientip"};
+inline constexpr std::array<std::string_view, 3> kSchedulerNames{"random", "rr", "maglev"};
+inline constexpr std::array<std::string_view, 2> kHashNames{"src", "flow"};
 
 static_assert(kTrafficPolicyNames.size() == SVCNAT_TRAFFIC_POLICY_LOCAL + 1);
 static_assert(kMasqModeNames.size() == SVCNAT_MASQ_MODE_MARK + 1);
@@ -140,6 +145,14 @@ static_assert(kVerdictNames.size() == SVCNAT_VERDICT_DROP + 1);
 static_assert(kReasonNames.size() == SVCNAT_REASON_UNALLOCATED + 1);
 static_assert(kEndpointSetNames.size() == SVCNAT_ENDPOINT_SET_LOCAL + 1);
 static_assert(kMasqReasonNames.size() == SVCNAT_MASQ_REASON_HAIRPIN + 1);
+static_assert(kAffinityNames.size() == SVCNAT_AFFINITY_CLIENT_IP + 1);
+static_assert(kSchedulerNames.size() == SVCNAT_SCHEDULER_MAGLEV + 1);
+static_assert(kHashNames.size() == SVCNAT_HASH_FLOW + 1);
+
+inline constexpr std::uint32_t kAffinityTimeoutDefault = SVCNAT_AFFINITY_TIMEOUT_DEFAULT;
+inline constexpr std::uint32_t kAffinityTimeoutMax = SVCNAT_AFFINITY_TIMEOUT_MAX;
+inline constexpr std::uint32_t kMaglevSizeMin = 7;
+inline constexpr std::uint32_t kMaglevSizeMax = SVCNAT_MAGLEV_SIZE_MAX;
 
 // The name of `value`, or its decimal number for a value the table does not have (a newer
 // kernel).
@@ -155,6 +168,16 @@ struct ServiceKey {
 
     // NOLINTNEXTLINE(modernize-use-nullptr): false positive on defaulted <=> (clang-tidy 14)
     auto operator<=>(const ServiceKey&) const = default;
+};
+
+// A live ClientIP affinity entry of a service (affinity-get): new connections from
+// `client` go to `backend` (address and port only) for another `expires_ms` milliseconds.
+struct AffinityEntry {
+    Address client{};
+    Backend backend{};
+    std::uint32_t expires_ms = 0;
+
+    bool operator==(const AffinityEntry&) const = default;
 };
 
 struct Service {
@@ -174,8 +197,22 @@ struct Service {
     // SVCNAT_TRAFFIC_POLICY_*: externalTrafficPolicy and internalTrafficPolicy.
     std::uint32_t ext_policy = SVCNAT_TRAFFIC_POLICY_CLUSTER;
     std::uint32_t int_policy = SVCNAT_TRAFFIC_POLICY_CLUSTER;
+    // SVCNAT_AFFINITY_*, and the timeout in seconds (only with client-ip; absent: the
+    // kernel default, kAffinityTimeoutDefault).
+    std::uint32_t affinity = SVCNAT_AFFINITY_NONE;
+    std::optional<std::uint32_t> affinity_timeout{};
+    // SVCNAT_SCHEDULER_*; the maglev table size and hash (SVCNAT_HASH_*) only with maglev
+    // (absent: automatic size, hash src).
+    std::uint32_t scheduler = SVCNAT_SCHEDULER_RANDOM;
+    std::optional<std::uint32_t> maglev_size{};
+    std::optional<std::uint32_t> hash{};
+    // backend-del, backend-set, backend-replace: also delete the TCP conntrack entries to
+    // the backends that stop being candidates.
+    bool flush_conns = false;
     // Replies only.
     std::optional<Stats> stats{};
+    // affinity-get replies only.
+    std::vector<AffinityEntry> affinity_entries{};
 
     [[nodiscard]] ServiceKey key() const { return {proto, addr, port}; }
     bool operator==(const Service&) const = default;
@@ -207,6 +244,8 @@ struct TraceRequest {
     Address dst{};
     std::uint16_t dst_port = 0;
     std::optional<std::uint32_t> origin{};  // SVCNAT_ORIGIN_*; absent: decided by the source
+    // Choose a backend as a packet would, even when the choice is not deterministic.
+    bool choose = false;
 };
 
 // What svcnat would do with that packet. Values the reply does not carry keep the defaults
@@ -219,10 +258,12 @@ struct TraceReply {
     std::optional<Service> service{};  // key and name only
     std::uint32_t endpoint_set = SVCNAT_ENDPOINT_SET_NONE;
     std::vector<Backend> candidates{};
-    std::optional<Backend> backend{};  // when the choice is deterministic
+    std::optional<Backend> backend{};  // when the choice is deterministic, or chosen
     bool masquerade = false;
     std::uint32_t masq_reason = SVCNAT_MASQ_REASON_NONE;
     bool hairpin = false;
+    bool affinity = false;                     // the backend comes from an affinity entry
+    std::optional<std::uint32_t> scheduler{};  // SVCNAT_SCHEDULER_* of the matched service
 
     bool operator==(const TraceReply&) const = default;
 };

@@ -6,9 +6,12 @@
 #include <netlink/errno.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -16,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "svcnl/error.hpp"
 #include "svcnl/message.hpp"
@@ -267,6 +271,157 @@ TraceReply Socket::trace(const TraceRequest& req) {
         throw Error("no reply to trace");
     }
     return std::move(*reply);
+}
+
+namespace {
+
+// Answers of a batch that fit in the receive buffer, from the largest answer seen so far.
+// An answer's skb takes its length rounded up to a power of two (slab) plus the skb
+// overhead; half of the buffer is left as a margin.
+constexpr int kAnswerTimeoutMs = 30000;
+
+std::size_t batch_size(int rcvbuf, std::size_t largest) {
+    constexpr std::size_t kMaxBatch = 256;
+    constexpr std::size_t kSkbOverhead = 1024;
+    std::size_t slab = 512;
+    while (slab < largest + kSkbOverhead) {
+        slab *= 2;
+    }
+    const std::size_t fit = static_cast<std::size_t>(std::max(rcvbuf, 0)) / 2 / (slab + 512);
+    return std::clamp<std::size_t>(fit, 1, kMaxBatch);
+}
+
+}  // namespace
+
+void Socket::request_batch(std::size_t count, const MakeRequest& make,
+                           const IndexedReply& on_reply) {
+    const int fd = nl_socket_get_fd(sock_.get());
+    const std::uint32_t port = nl_socket_get_local_port(sock_.get());
+    int rcvbuf = 0;
+    socklen_t optlen = sizeof(rcvbuf);
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &optlen) < 0) {
+        throw Error(std::string("cannot read the netlink receive buffer size: ") +
+                    std::strerror(errno));
+    }
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    // Sequence numbers of their own, far from libnl's, so that no stray answer can be
+    // taken for one of libnl's later requests (none is left unread anyway).
+    const std::uint32_t base = 0x80000000U;
+    std::vector<unsigned char> out;
+    std::vector<unsigned char> in(std::size_t{1} << 18);
+    std::size_t largest = 0;
+
+    for (std::size_t first = 0, batch = 1; first < count;) {
+        const std::size_t end = std::min(count, first + batch);
+        out.clear();
+        for (std::size_t i = first; i < end; ++i) {
+            const MsgPtr msg = make(i);
+            nlmsghdr* nlh = nlmsg_hdr(msg.get());
+            nlh->nlmsg_flags = static_cast<std::uint16_t>(nlh->nlmsg_flags | NLM_F_REQUEST);
+            nlh->nlmsg_pid = port;
+            nlh->nlmsg_seq = base + static_cast<std::uint32_t>(i);
+            const auto* bytes = reinterpret_cast<const unsigned char*>(nlh);
+            out.insert(out.end(), bytes, bytes + nlh->nlmsg_len);
+            out.resize(NLMSG_ALIGN(out.size()));
+        }
+        ssize_t sent = -1;
+        do {
+            sent = sendto(fd, out.data(), out.size(), 0, reinterpret_cast<const sockaddr*>(&kernel),
+                          sizeof(kernel));
+        } while (sent < 0 && errno == EINTR);
+        if (sent < 0 || static_cast<std::size_t>(sent) != out.size()) {
+            throw Error(std::string("cannot send netlink requests: ") + std::strerror(errno));
+        }
+
+        std::optional<AckInfo> failure;
+        std::exception_ptr callback_error;
+        for (std::size_t answered = 0; answered < end - first;) {
+            // The kernel handles the requests while they are sent, so their answers are
+            // all queued already; wait only if one is missing, and not forever.
+            const ssize_t got = recv(fd, in.data(), in.size(), MSG_TRUNC | MSG_DONTWAIT);
+            if (got < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    pollfd pfd{.fd = fd, .events = POLLIN, .revents = 0};
+                    const int ready = poll(&pfd, 1, kAnswerTimeoutMs);
+                    if (ready == 0) {
+                        throw Error("no answer from the kernel to " +
+                                    std::to_string(end - first - answered) + " of " +
+                                    std::to_string(end - first) + " requests");
+                    }
+                    if (ready < 0 && errno != EINTR) {
+                        throw Error(std::string("cannot wait for netlink answers: ") +
+                                    std::strerror(errno));
+                    }
+                    continue;
+                }
+                if (errno == ENOBUFS) {
+                    throw Error("netlink answers were lost: the receive buffer overflowed");
+                }
+                throw Error(std::string("cannot receive netlink answers: ") + std::strerror(errno));
+            }
+            if (static_cast<std::size_t>(got) > in.size()) {
+                throw Error("netlink answer too large (" + std::to_string(got) + " bytes)");
+            }
+            int len = static_cast<int>(got);
+            for (auto* nlh = reinterpret_cast<nlmsghdr*>(in.data()); nlmsg_ok(nlh, len) != 0;
+                 nlh = nlmsg_next(nlh, &len)) {
+                const std::size_t index = nlh->nlmsg_seq - base;
+                if (nlh->nlmsg_pid != port || index < first || index >= end) {
+                    continue;  // not an answer of this batch
+                }
+                largest = std::max<std::size_t>(largest, nlh->nlmsg_len);
+                if (nlh->nlmsg_type == NLMSG_ERROR) {
+                    AckInfo info = parse_error_msg(nlh);
+                    if (info.error == 0) {
+                        continue;  // an ACK after all: not the answer
+                    }
+                    if (!failure) {
+                        failure = std::move(info);
+                    }
+                } else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE && !callback_error && !failure) {
+                    try {
+                        on_reply(index, nlh);
+                    } catch (...) {
+                        callback_error = std::current_exception();
+                    }
+                }
+                ++answered;
+            }
+        }
+        if (failure) {
+            const AckInfo& info = *failure;
+            throw KernelError(info.error < 0 ? -info.error : EPROTO, info.message, {});
+        }
+        if (callback_error) {
+            std::rethrow_exception(callback_error);
+        }
+        first = end;
+        batch = batch_size(rcvbuf, largest);
+    }
+}
+
+void Socket::trace_many(std::size_t count, const MakeTrace& make, const TraceHandler& on_reply) {
+    request_batch(
+        count, [&](std::size_t i) { return build_trace_request(family_, make(i), false); },
+        [&](std::size_t i, const nlmsghdr* nlh) { on_reply(i, parse_trace_msg(nlh)); });
+}
+
+std::vector<AffinityEntry> Socket::affinity_entries(const ServiceKey& key, int attempts) {
+    for (int attempt = 1;; ++attempt) {
+        std::vector<Service> parts;
+        const MsgPtr msg = build_affinity_request(family_, key);
+        const bool interrupted = request(
+            msg.get(), [&parts](const nlmsghdr* nlh) { parts.push_back(parse_service_msg(nlh)); });
+        // The entries change with every new connection; a dump the kernel flags as
+        // interrupted is tried again, and the last try is taken as it is.
+        if (!interrupted || attempt >= attempts) {
+            return merge_affinity_dump(key, std::move(parts));
+        }
+    }
 }
 
 void Socket::abort_transaction(std::uint32_t txn_id) noexcept {

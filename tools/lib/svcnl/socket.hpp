@@ -58,6 +58,26 @@ public:
     // What svcnat would do with a synthetic first packet (trace); changes nothing.
     TraceReply trace(const TraceRequest& req);
 
+    // Pipelined requests that each get exactly one answer: a data message or an error
+    // (requests built without NLM_F_ACK, and not dumps). make(i) builds request i of
+    // `count`; on_reply(i, reply) sees the answer of request i. The requests go out in
+    // batches of many per send, as many as the receive buffer can hold answers for, and
+    // every answer of a batch is read before the next batch. If the kernel fails a
+    // request, the rest of its batch is still read, nothing more is sent, and the first
+    // error is thrown as KernelError; errors thrown by on_reply end it the same way.
+    using MakeRequest = std::function<MsgPtr(std::size_t)>;
+    using IndexedReply = std::function<void(std::size_t, const nlmsghdr*)>;
+    void request_batch(std::size_t count, const MakeRequest& make, const IndexedReply& on_reply);
+
+    // `count` traces through request_batch(): make(i) is the request of trace i.
+    using MakeTrace = std::function<TraceRequest(std::size_t)>;
+    using TraceHandler = std::function<void(std::size_t, const TraceReply&)>;
+    void trace_many(std::size_t count, const MakeTrace& make, const TraceHandler& on_reply);
+
+    // The live affinity entries of a service (affinity-get), sorted by client address.
+    std::vector<AffinityEntry> affinity_entries(const ServiceKey& key,
+                                                int attempts = kDumpAttempts);
+
 private:
     void abort_transaction(std::uint32_t txn_id) noexcept;
 
