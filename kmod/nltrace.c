@@ -150,7 +150,8 @@ static size_t svcnat_nl_trace_size(const struct svcnat_decision *d)
 			nla_total_size(sizeof(u8)) +	/* PROTO */
 			nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
 			nla_total_size(sizeof(__be16)) +	/* PORT */
-			nla_total_size(strlen(d->cfg->name) + 1);	/* NAME */
+			nla_total_size(strlen(d->cfg->name) + 1) +	/* NAME */
+			nla_total_size(sizeof(u8));	/* AFFINITY */
 	if (d->cand)
 		size += (size_t)d->cand->nr * svcnat_nl_backend_size();
 	if (d->be)
@@ -194,6 +195,8 @@ static int svcnat_nl_put_trace(struct sk_buff *skb,
 					  &d->cfg->be[d->cand->pick[i].idx]))
 			goto err_cancel_nest;
 	if (d->be && svcnat_nl_put_backend(skb, SVCNAT_A_TRACE_BACKEND, d->be))
+		goto err_cancel_nest;
+	if (d->svc && nla_put_u8(skb, SVCNAT_A_TRACE_AFFINITY, d->affinity))
 		goto err_cancel_nest;
 
 	if (nla_put_u8(skb, SVCNAT_A_TRACE_MASQUERADE, d->masq) ||
