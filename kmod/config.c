@@ -35,6 +35,7 @@
  * @cap: room in @be
  * @be: backends
  * @cfg: configuration built for publishing
+ * @aff: affinity table for a service that turns affinity on
  * @nr_linked: frontends of @cfg inserted in the lookup tables so far
  * @last_op: index of the last operation that touched the service
  */
@@ -49,6 +50,7 @@ struct svcnat_stage {
 	u32 cap;
 	struct svcnat_backend *be;
 	struct svcnat_cfg *cfg;
+	struct svcnat_aff *aff;
 	u32 nr_linked;
 	u32 last_op;
 };
@@ -101,6 +103,7 @@ static void svcnat_stage_free(struct svcnat_stage *st)
 {
 	st->svc->stage = NULL;
 	list_del(&st->list);
+	svcnat_aff_free(st->aff);
 	kvfree(st->be);
 	kfree(st->name);
 	kfree(st->spec);
@@ -331,6 +334,7 @@ static void svcnat_service_drop(struct svcnat_net *sn,
 
 	if (cfg)
 		svcnat_cfg_unlink(sn, cfg, cfg->nr_fe);
+	svcnat_aff_detach(sn, svc);
 	svcnat_service_remove(sn, svc);
 	xa_erase(&sn->ids, svc->id);
 	if (cfg)
@@ -628,6 +632,15 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 		st->cfg = svcnat_cfg_build(st);
 		if (!st->cfg)
 			return -ENOMEM;
+		/* Preallocated: the packet path never allocates entries. */
+		if (st->cfg->spec->affinity == SVCNAT_AFFINITY_CLIENT_IP &&
+		    !rcu_access_pointer(st->svc->aff)) {
+			st->aff = svcnat_aff_alloc();
+			if (!st->aff) {
+				ch->failed = st->last_op;
+				return -ENOMEM;
+			}
+		}
 	}
 
 	/* New frontends go in the tables, not live yet, next to the old. */
@@ -671,6 +684,36 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 	return 0;
 }
 
+/*
+ * Affinity follows the published configuration: a new table is attached,
+ * turning affinity off frees the table, and otherwise the entries whose
+ * backend is in neither set any more are forgotten (rule 16: a client
+ * moves). Changing only the timeout keeps the entries.
+ */
+static void svcnat_stage_commit_aff(struct svcnat_net *sn,
+				    struct svcnat_stage *st,
+				    const struct svcnat_cfg *old)
+{
+	const struct svcnat_cfg *cfg = st->cfg;
+	struct svcnat_aff *aff;
+
+	if (cfg->spec->affinity != SVCNAT_AFFINITY_CLIENT_IP) {
+		svcnat_aff_detach(sn, st->svc);
+		return;
+	}
+	if (st->aff) {
+		svcnat_aff_attach(sn, st->svc, st->aff);
+		st->aff = NULL;
+		return;
+	}
+	aff = rcu_dereference_protected(st->svc->aff,
+					lockdep_is_held(&sn->lock));
+	if (!old || (old->nr == cfg->nr &&
+		     !memcmp(old->be, cfg->be, cfg->nr * sizeof(*cfg->be))))
+		return;
+	svcnat_aff_forget(aff, cfg);
+}
+
 /* Publish every stage; nothing here can fail. */
 static void svcnat_change_commit(struct svcnat_change *ch)
 {
@@ -692,6 +735,7 @@ static void svcnat_change_commit(struct svcnat_change *ch)
 				/* Pairs with svcnat_fe_lookup(): cfg first. */
 				smp_store_release(&st->cfg->fe[i].live, true);
 			}
+			svcnat_stage_commit_aff(sn, st, old);
 			if (old) {
 				svcnat_cfg_unlink(sn, old, old->nr_fe);
 				kvfree_rcu(old, rcu);

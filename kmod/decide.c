@@ -211,6 +211,7 @@ void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
 		   bool trace, struct svcnat_decision *d)
 {
 	const struct svcnat_node *node = rcu_dereference(sn->node);
+	struct svcnat_aff *aff = NULL;
 	const struct svcnat_set *set;
 	const struct svcnat_cfg *cfg;
 	struct svcnat_key key = {};
@@ -278,13 +279,24 @@ void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
 	d->verdict = SVCNAT_VERDICT_DNAT;
 	d->reason = SVCNAT_REASON_ENDPOINT;
 
+	/* Rule 16: a client's live entry decides, if still a candidate. */
+	if (cfg->spec->affinity == SVCNAT_AFFINITY_CLIENT_IP)
+		aff = rcu_dereference(fe->svc->aff);
+	if (aff) {
+		d->be = svcnat_aff_lookup(aff, cfg, set, pkt, trace);
+		d->affinity = !!d->be;
+	}
+
 	if (trace) {
 		d->hairpin = svcnat_set_has(cfg, set, &pkt->saddr);
-		if (set->nr > 1)
+		if (!d->be && set->nr > 1)
 			return;
-		d->be = &cfg->be[set->pick[0].idx];
-	} else {
+		if (!d->be)
+			d->be = &cfg->be[set->pick[0].idx];
+	} else if (!d->be) {
 		d->be = svcnat_set_pick(cfg, set);
+		if (aff)
+			svcnat_aff_record(aff, cfg, pkt, d->be);
 	}
 	/* Rule 9: a backend talking to itself through the service. */
 	if (nf_inet_addr_cmp(&d->be->addr, &pkt->saddr)) {

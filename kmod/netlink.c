@@ -31,6 +31,11 @@ static struct netlink_range_validation svcnat_weight_range = {
 	.max = SVCNAT_WEIGHT_MAX,
 };
 
+static struct netlink_range_validation svcnat_affinity_timeout_range = {
+	.min = 1,
+	.max = SVCNAT_AFFINITY_TIMEOUT_MAX,
+};
+
 /* An address or CIDR, IPv4 or IPv6. */
 const struct nla_policy svcnat_nl_prefix_policy[SVCNAT_A_PREFIX_MAX + 1] = {
 	[SVCNAT_A_PREFIX_ADDR_IPV4] = { .type = NLA_BE32 },
@@ -75,14 +80,22 @@ static const struct nla_policy svcnat_backend_key_nl_policy[SVCNAT_A_BACKEND_POR
 	[SVCNAT_A_SERVICE_EXT_POLICY] =					\
 		NLA_POLICY_MAX(NLA_U32, SVCNAT_TRAFFIC_POLICY_LOCAL),	\
 	[SVCNAT_A_SERVICE_INT_POLICY] =					\
-		NLA_POLICY_MAX(NLA_U32, SVCNAT_TRAFFIC_POLICY_LOCAL)
+		NLA_POLICY_MAX(NLA_U32, SVCNAT_TRAFFIC_POLICY_LOCAL),	\
+	[SVCNAT_A_SERVICE_AFFINITY] =					\
+		NLA_POLICY_MAX(NLA_U32, SVCNAT_AFFINITY_CLIENT_IP),	\
+	[SVCNAT_A_SERVICE_AFFINITY_TIMEOUT] =				\
+		NLA_POLICY_FULL_RANGE(NLA_U32,				\
+				      &svcnat_affinity_timeout_range)
+
+/* The highest attribute of SVCNAT_SERVICE_SPEC_POLICY. */
+#define SVCNAT_SERVICE_SPEC_MAX SVCNAT_A_SERVICE_AFFINITY_TIMEOUT
 
 /* Service attributes, narrowed to what each operation takes. */
 static const struct nla_policy svcnat_service_key_nl_policy[SVCNAT_A_SERVICE_PORT + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 };
 
-static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_INT_POLICY + 1] = {
+static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_SERVICE_SPEC_MAX + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_NAME_POLICY,
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_nl_policy),
@@ -90,7 +103,7 @@ static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_INT
 };
 
 /* No backend: service-set keeps them. */
-static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_A_SERVICE_INT_POLICY + 1] = {
+static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_SERVICE_SPEC_MAX + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_NAME_POLICY,
 	SVCNAT_SERVICE_SPEC_POLICY,
@@ -166,9 +179,9 @@ struct svcnat_op_desc {
 
 static const struct svcnat_op_desc svcnat_op_descs[SVCNAT_CMD_FLUSH + 1] = {
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_NEW, svcnat_service_new_nl_policy,
-		       SVCNAT_A_SERVICE_INT_POLICY, SVCNAT_OP_BE_ANY, true),
+		       SVCNAT_SERVICE_SPEC_MAX, SVCNAT_OP_BE_ANY, true),
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_SET, svcnat_service_set_nl_policy,
-		       SVCNAT_A_SERVICE_INT_POLICY, SVCNAT_OP_BE_NONE, true),
+		       SVCNAT_SERVICE_SPEC_MAX, SVCNAT_OP_BE_NONE, true),
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_DEL, svcnat_service_key_nl_policy,
 		       SVCNAT_A_SERVICE_PORT, SVCNAT_OP_BE_NONE, false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_NEW, svcnat_service_be_nl_policy,
@@ -535,6 +548,26 @@ static int svcnat_nl_check_spec(const struct svcnat_spec *spec,
 	return 0;
 }
 
+/* sessionAffinity and its timeout, which only ClientIP takes. */
+static int svcnat_nl_parse_affinity(struct nlattr **tb,
+				    struct svcnat_spec *spec,
+				    struct netlink_ext_ack *extack)
+{
+	if (tb[SVCNAT_A_SERVICE_AFFINITY])
+		spec->affinity = nla_get_u32(tb[SVCNAT_A_SERVICE_AFFINITY]);
+	spec->affinity_timeout = SVCNAT_AFFINITY_TIMEOUT_DEFAULT;
+	if (!tb[SVCNAT_A_SERVICE_AFFINITY_TIMEOUT])
+		return 0;
+	if (spec->affinity != SVCNAT_AFFINITY_CLIENT_IP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_SERVICE_AFFINITY_TIMEOUT],
+				    "affinity-timeout needs affinity client-ip");
+		return -EINVAL;
+	}
+	spec->affinity_timeout =
+		nla_get_u32(tb[SVCNAT_A_SERVICE_AFFINITY_TIMEOUT]);
+	return 0;
+}
+
 /* Frontends and policies of service-new and service-set. */
 static int svcnat_nl_parse_spec(struct nlattr **tb, const struct nlattr *nest,
 				struct svcnat_op *op,
@@ -580,6 +613,9 @@ static int svcnat_nl_parse_spec(struct nlattr **tb, const struct nlattr *nest,
 	if (tb[SVCNAT_A_SERVICE_INT_POLICY])
 		spec->int_local = nla_get_u32(tb[SVCNAT_A_SERVICE_INT_POLICY]) ==
 				  SVCNAT_TRAFFIC_POLICY_LOCAL;
+	err = svcnat_nl_parse_affinity(tb, spec, extack);
+	if (err)
+		goto err_free_spec;
 
 	/* Every frontend and source range has the family of the service. */
 	err = __svcnat_nl_parse_list(nest, SVCNAT_NL_EXTERNAL_IP,
@@ -664,6 +700,28 @@ static int svcnat_nl_parse_key(struct nlattr **tb, const struct nlattr *nest,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/**
+ * svcnat_nl_parse_service_key - parse a service nest holding only a key
+ * @nest: the SVCNAT_A_SERVICE attribute
+ * @key: the key
+ * @extack: error reporting
+ *
+ * Return: 0, or a negative errno with an extack message.
+ */
+int svcnat_nl_parse_service_key(const struct nlattr *nest,
+				struct svcnat_key *key,
+				struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SVCNAT_A_SERVICE_PORT + 1];
+	int err;
+
+	err = nla_parse_nested(tb, SVCNAT_A_SERVICE_PORT, nest,
+			       svcnat_service_key_nl_policy, extack);
+	if (err)
+		return err;
+	return svcnat_nl_parse_key(tb, nest, key, extack);
 }
 
 /* A backend of a service of @family. */
@@ -906,6 +964,7 @@ static size_t svcnat_nl_spec_size(const struct svcnat_cfg *cfg)
 		(spec->nr_ext + spec->nr_lb) * svcnat_nl_prefix_size(false) +
 		spec->nr_ranges * svcnat_nl_prefix_size(true) +
 		2 * nla_total_size(sizeof(u32)) +	/* EXT/INT_POLICY */
+		2 * nla_total_size(sizeof(u32)) +	/* AFFINITY(_TIMEOUT) */
 		svcnat_nl_stats_size(5);		/* STATS */
 }
 
@@ -1044,7 +1103,11 @@ static int svcnat_nl_put_spec(struct sk_buff *skb,
 					  SVCNAT_TRAFFIC_POLICY_CLUSTER) ||
 	    nla_put_u32(skb, SVCNAT_A_SERVICE_INT_POLICY,
 			spec->int_local ? SVCNAT_TRAFFIC_POLICY_LOCAL :
-					  SVCNAT_TRAFFIC_POLICY_CLUSTER))
+					  SVCNAT_TRAFFIC_POLICY_CLUSTER) ||
+	    nla_put_u32(skb, SVCNAT_A_SERVICE_AFFINITY, spec->affinity) ||
+	    (spec->affinity == SVCNAT_AFFINITY_CLIENT_IP &&
+	     nla_put_u32(skb, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT,
+			 spec->affinity_timeout)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -1435,6 +1498,14 @@ static const struct genl_ops svcnat_nl_ops[] = {
 	SVCNAT_NL_OP_NOATTR(SVCNAT_CMD_CONFIG_GET, svcnat_nl_config_get_doit),
 	SVCNAT_NL_OP(SVCNAT_CMD_TRACE, svcnat_nl_trace_doit,
 		     svcnat_nl_trace_policy, SVCNAT_A_TRACE),
+	{
+		.cmd = SVCNAT_CMD_AFFINITY_GET,
+		.start = svcnat_nl_affinity_start,
+		.dumpit = svcnat_nl_affinity_dumpit,
+		.policy = svcnat_key_nl_policy,
+		.maxattr = SVCNAT_A_SERVICE,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 struct genl_family svcnat_nl_family __ro_after_init = {

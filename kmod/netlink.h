@@ -19,6 +19,7 @@
 
 struct svcnat_backend;
 struct svcnat_cfg;
+struct svcnat_key;
 struct svcnat_prefix;
 struct svcnat_service;
 
@@ -55,6 +56,13 @@ int svcnat_nl_put_backend(struct sk_buff *skb, int type,
 			  const struct svcnat_backend *be, u8 family);
 int svcnat_nl_put_key(struct sk_buff *skb, const struct svcnat_service *svc,
 		      const struct svcnat_cfg *cfg);
+int svcnat_nl_parse_service_key(const struct nlattr *nest,
+				struct svcnat_key *key,
+				struct netlink_ext_ack *extack);
+
+/* nlaffinity.c */
+int svcnat_nl_affinity_start(struct netlink_callback *cb);
+int svcnat_nl_affinity_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* nlconfig.c */
 extern const struct nla_policy svcnat_nl_config_set_policy[SVCNAT_A_CONFIG + 1];

@@ -184,7 +184,8 @@ static size_t svcnat_nl_trace_size(const struct svcnat_pkt *pkt,
 			nla_total_size(sizeof(u8)) +	/* PROTO */
 			svcnat_nl_addr_size(pkt->family) +	/* ADDR */
 			nla_total_size(sizeof(__be16)) +	/* PORT */
-			nla_total_size(strlen(d->cfg->name) + 1);	/* NAME */
+			nla_total_size(strlen(d->cfg->name) + 1) +	/* NAME */
+			nla_total_size(sizeof(u8));	/* AFFINITY */
 	if (d->cand)
 		size += (size_t)d->cand->nr *
 			svcnat_nl_backend_size(pkt->family);
@@ -235,6 +236,8 @@ static int svcnat_nl_put_trace(struct sk_buff *skb,
 			goto err_cancel_nest;
 	if (d->be && svcnat_nl_put_backend(skb, SVCNAT_A_TRACE_BACKEND, d->be,
 					   pkt->family))
+		goto err_cancel_nest;
+	if (d->svc && nla_put_u8(skb, SVCNAT_A_TRACE_AFFINITY, d->affinity))
 		goto err_cancel_nest;
 
 	if (nla_put_u8(skb, SVCNAT_A_TRACE_MASQUERADE, d->masq) ||

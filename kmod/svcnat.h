@@ -15,13 +15,16 @@
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/netns/generic.h>
 
 #define SVCNAT_MAX_BACKENDS_LIMIT 65536
+#define SVCNAT_AFFINITY_MAX_LIMIT 4194304
 
 extern unsigned int svcnat_max_services;
 extern unsigned int svcnat_max_backends;
+extern unsigned int svcnat_affinity_max;
 extern unsigned int svcnat_net_id;
 
 /**
@@ -252,6 +255,7 @@ struct svcnat_node {
 };
 
 struct svcnat_stage;
+struct svcnat_aff;
 
 /**
  * struct svcnat_service - a service in a netns table
@@ -262,6 +266,8 @@ struct svcnat_stage;
  *	uncommitted change, which makes the packet path ignore it
  * @stage: pending change, only under &svcnat_net.lock
  * @stats: per-CPU counters
+ * @aff: ClientIP affinity table while the configuration has affinity
+ *	client-ip; outlives configuration changes
  * @rcu: frees the service after a grace period
  */
 struct svcnat_service {
@@ -271,6 +277,7 @@ struct svcnat_service {
 	struct svcnat_cfg __rcu *cfg;
 	struct svcnat_stage *stage;
 	struct svcnat_stats __percpu *stats;
+	struct svcnat_aff __rcu *aff;
 	struct rcu_head rcu;
 };
 
@@ -292,6 +299,10 @@ struct svcnat_service {
  * @stats: namespace-wide counters
  * @txns: open transactions
  * @next_txn: last transaction id handed out
+ * @nr_aff: services with an affinity table
+ * @aff_work: reaper of expired affinity entries
+ * @aff_reap_id: reaper cursor: id of the service it is at
+ * @aff_reap_pos: reaper cursor: next bucket of that service's table
  */
 struct svcnat_net {
 	struct net *net;
@@ -308,6 +319,10 @@ struct svcnat_net {
 	struct svcnat_stats __percpu *stats;
 	struct list_head txns;
 	u32 next_txn;
+	unsigned int nr_aff;
+	struct delayed_work aff_work;
+	unsigned long aff_reap_id;
+	u32 aff_reap_pos;
 };
 
 /**
@@ -377,6 +392,7 @@ struct svcnat_pkt {
  * @mark: the mark bit that asks for masquerading
  * @masq_reason: enum svcnat_masq_reason
  * @hairpin: the source is one of the candidates
+ * @affinity: @be comes from a live ClientIP affinity entry
  * @svc: matched service, or NULL
  * @cfg: its configuration
  * @cand: the candidate set, or NULL
@@ -392,6 +408,7 @@ struct svcnat_decision {
 	u32 mark;
 	u8 masq_reason;
 	bool hairpin;
+	bool affinity;
 	const struct svcnat_service *svc;
 	const struct svcnat_cfg *cfg;
 	const struct svcnat_set *cand;
@@ -436,6 +453,31 @@ bool svcnat_prefix_match(const struct svcnat_prefix *p, u16 nr,
 /* decide.c */
 void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
 		   bool trace, struct svcnat_decision *d);
+
+/* affinity.c */
+struct svcnat_aff *svcnat_aff_alloc(void);
+void svcnat_aff_free(struct svcnat_aff *aff);
+void svcnat_aff_free_rcu(struct svcnat_aff *aff);
+const struct svcnat_backend *svcnat_aff_lookup(struct svcnat_aff *aff,
+					       const struct svcnat_cfg *cfg,
+					       const struct svcnat_set *set,
+					       const struct svcnat_pkt *pkt,
+					       bool trace);
+void svcnat_aff_record(struct svcnat_aff *aff, const struct svcnat_cfg *cfg,
+		       const struct svcnat_pkt *pkt,
+		       const struct svcnat_backend *be);
+void svcnat_aff_forget(struct svcnat_aff *aff, const struct svcnat_cfg *cfg);
+int svcnat_aff_get(struct svcnat_aff *aff, const struct svcnat_cfg *cfg,
+		   u32 *pos,
+		   int (*fn)(void *arg, const union nf_inet_addr *client,
+			     const struct svcnat_backend *be, u8 family,
+			     u32 ms),
+		   void *arg);
+void svcnat_aff_net_init(struct svcnat_net *sn);
+void svcnat_aff_net_uninit(struct svcnat_net *sn);
+void svcnat_aff_attach(struct svcnat_net *sn, struct svcnat_service *svc,
+		       struct svcnat_aff *aff);
+void svcnat_aff_detach(struct svcnat_net *sn, struct svcnat_service *svc);
 
 /* config.c */
 int svcnat_apply(struct svcnat_net *sn, struct list_head *ops, u32 *failed,

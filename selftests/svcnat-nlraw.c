@@ -1419,6 +1419,135 @@ TXN_BAD_OP(sc_txn_op_lb_dup, f_op_new_lb_dup)
 TXN_BAD_OP(sc_txn_op_set_backend, f_op_set_backend)
 TXN_BAD_OP(sc_txn_op_v6_be_v4, f_op_v6_be_v4)
 
+/* ----- session affinity ----- */
+
+static void g_aff_timeout(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT, 60);
+}
+
+static void g_aff_none_timeout(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY, SVCNAT_AFFINITY_NONE);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT, 60);
+}
+
+static void f_aff_timeout_alone(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	g_aff_timeout(m);
+}
+
+static void f_aff_timeout_zero(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY, SVCNAT_AFFINITY_CLIENT_IP);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT, 0);
+}
+
+static void f_aff_timeout_big(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY, SVCNAT_AFFINITY_CLIENT_IP);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT,
+		    SVCNAT_AFFINITY_TIMEOUT_MAX + 1);
+}
+
+static void f_aff_bad(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY, 2);
+}
+
+static void f_aff_entry(struct nl_msg *m)
+{
+	struct nlattr *e;
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY, SVCNAT_AFFINITY_CLIENT_IP);
+	e = nla_nest_start(m, SVCNAT_A_SERVICE_AFFINITY_ENTRY);
+	nla_put_u32(m, SVCNAT_A_AFFINITY_ENTRY_CLIENT_IPV4, ip4("10.0.1.2"));
+	nla_nest_end(m, e);
+}
+
+SVC_NEW_WITH(sc_svc_new_aff_timeout_alone, f_aff_timeout_alone)
+SVC_NEW_WITH(sc_svc_new_aff_timeout_zero, f_aff_timeout_zero)
+SVC_NEW_WITH(sc_svc_new_aff_timeout_big, f_aff_timeout_big)
+SVC_NEW_WITH(sc_svc_new_aff_bad, f_aff_bad)
+SVC_NEW_WITH(sc_svc_new_aff_entry, f_aff_entry)
+
+static void sc_svc_set_aff_timeout_alone(struct reply *r)
+{
+	svc_set_with(r, g_aff_timeout);
+}
+
+static void sc_svc_set_aff_none_timeout(struct reply *r)
+{
+	svc_set_with(r, g_aff_none_timeout);
+}
+
+static void f_op_new_aff_timeout(struct nl_msg *m)
+{
+	put_op_with(m, SVCNAT_CMD_SERVICE_NEW, g_aff_timeout);
+}
+
+static void f_op_set_aff_timeout(struct nl_msg *m)
+{
+	put_op_with(m, SVCNAT_CMD_SERVICE_SET, g_aff_none_timeout);
+}
+
+TXN_BAD_OP(sc_txn_op_new_aff_timeout, f_op_new_aff_timeout)
+TXN_BAD_OP(sc_txn_op_set_aff_timeout, f_op_set_aff_timeout)
+
+static void sc_aff_get_missing(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_aff_get_no_service(struct reply *r)
+{
+	transact(main_sk, msg_new(SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP), r);
+}
+
+static void sc_aff_get_no_port(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP);
+	nla_put_u32(m, SVCNAT_A_SERVICE_ADDR_IPV4, ip4(KEY_ADDR));
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+/* the strict dump policy: the key only */
+static void sc_aff_get_backend(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	put_backend(m, B1_ADDR, 80, -1, -1);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_aff_get_unknown_top(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	nla_nest_end(m, s);
+	nla_put_u32(m, UNKNOWN_ATTR, 1);
+	transact(main_sk, m, r);
+}
+
 /* config-get into r->config; 0 on success */
 static int config_get(struct reply *r)
 {
@@ -1970,6 +2099,39 @@ static const struct scenario scenarios[] = {
 	  "service-new op with the same load-balancer IP twice" },
 	{ "txn-op-set-backend", sc_txn_op_set_backend, EINVAL, 1, 0, NULL, 1,
 	  "service-set op with a backend" },
+	{ "svc-new-aff-timeout-alone", sc_svc_new_aff_timeout_alone, EINVAL, 1, -1,
+	  "affinity-timeout needs affinity client-ip", 1,
+	  "affinity-timeout without affinity" },
+	{ "svc-new-aff-timeout-zero", sc_svc_new_aff_timeout_zero, ERANGE, 1, -1, NULL, 1,
+	  "affinity-timeout 0" },
+	{ "svc-new-aff-timeout-big", sc_svc_new_aff_timeout_big, ERANGE, 1, -1, NULL, 1,
+	  "affinity-timeout 86401" },
+	{ "svc-new-aff-bad", sc_svc_new_aff_bad, ERANGE, 1, -1, NULL, 1,
+	  "affinity 2 (not an affinity)" },
+	{ "svc-new-aff-entry", sc_svc_new_aff_entry, EINVAL, 1, -1, NULL, 1,
+	  "affinity-entry (a reply attribute) in service-new" },
+	{ "svc-set-aff-timeout-alone", sc_svc_set_aff_timeout_alone, EINVAL, 1, -1,
+	  "affinity-timeout needs affinity client-ip", 1,
+	  "service-set with affinity-timeout without affinity" },
+	{ "svc-set-aff-none-timeout", sc_svc_set_aff_none_timeout, EINVAL, 1, -1,
+	  "affinity-timeout needs affinity client-ip", 1,
+	  "service-set with affinity none and a timeout" },
+	{ "txn-op-new-aff-timeout", sc_txn_op_new_aff_timeout, EINVAL, 1, 0,
+	  "affinity-timeout needs affinity client-ip", 1,
+	  "service-new op with affinity-timeout without affinity" },
+	{ "txn-op-set-aff-timeout", sc_txn_op_set_aff_timeout, EINVAL, 1, 0,
+	  "affinity-timeout needs affinity client-ip", 1,
+	  "service-set op with affinity none and a timeout" },
+	{ "aff-get-missing", sc_aff_get_missing, ENOENT, 1, -1, "not found", 1,
+	  "affinity-get of a missing service" },
+	{ "aff-get-no-service", sc_aff_get_no_service, EINVAL, 1, -1, NULL, 1,
+	  "affinity-get without the service attribute" },
+	{ "aff-get-no-port", sc_aff_get_no_port, EINVAL, 1, -1, NULL, 1,
+	  "affinity-get with a key without port" },
+	{ "aff-get-backend", sc_aff_get_backend, EINVAL, 1, -1, NULL, 1,
+	  "affinity-get with a backend in the service nest (strict policy)" },
+	{ "aff-get-unknown-top", sc_aff_get_unknown_top, EINVAL, 1, -1, NULL, 1,
+	  "affinity-get with an unknown top-level attribute" },
 	{ "config-cidr-len33", sc_config_cidr_len33, EINVAL, 1, -1, "32", 1,
 	  "cluster CIDR of length 33; node config unchanged" },
 	{ "config-host-bits", sc_config_host_bits, EINVAL, 1, -1, "host bits", 1,
