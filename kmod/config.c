@@ -38,6 +38,8 @@
  * @aff: affinity table for a service that turns affinity on
  * @nr_linked: frontends of @cfg inserted in the lookup tables so far
  * @last_op: index of the last operation that touched the service
+ * @flush_conns: an operation of the change on the service asked for
+ *	flush-conns
  */
 struct svcnat_stage {
 	struct list_head list;
@@ -53,6 +55,7 @@ struct svcnat_stage {
 	struct svcnat_aff *aff;
 	u32 nr_linked;
 	u32 last_op;
+	bool flush_conns;
 };
 
 /* What a service without frontends beyond its cluster IP has. */
@@ -65,6 +68,7 @@ static const struct svcnat_spec svcnat_spec_none;
  * @delta: services added less services deleted
  * @idx: index of the operation being applied
  * @failed: operation to blame when preparing fails
+ * @ct: conntrack entries the change makes stale
  */
 struct svcnat_change {
 	struct svcnat_net *sn;
@@ -72,6 +76,7 @@ struct svcnat_change {
 	int delta;
 	u32 idx;
 	u32 failed;
+	struct svcnat_ct ct;
 };
 
 static struct svcnat_cfg *svcnat_cfg_get(struct svcnat_net *sn,
@@ -455,6 +460,8 @@ static int svcnat_op_apply(struct svcnat_change *ch, const struct svcnat_op *op,
 		return -ENOENT;
 	}
 
+	/* For the whole change of the service: see svcnat_change_ct(). */
+	st->flush_conns |= op->flush_conns;
 	switch (op->cmd) {
 	case SVCNAT_CMD_SERVICE_SET:
 		return svcnat_stage_set_service(st, op);
@@ -617,6 +624,29 @@ static void svcnat_change_rollback(struct svcnat_change *ch)
 		if (fresh)
 			svcnat_service_drop(ch->sn, svc);
 	}
+	svcnat_ct_free(&ch->ct);
+}
+
+/*
+ * Rule 19: note, per service, the backends that stop being candidates and
+ * whether the service gets its first one, for svcnat_ct_flush() after the
+ * commit. flush-conns on any operation of the change on a TCP service
+ * applies to every backend that service loses in the change.
+ */
+static int svcnat_change_ct(struct svcnat_change *ch)
+{
+	struct svcnat_stage *st;
+	int err;
+
+	list_for_each_entry(st, &ch->stages, list) {
+		err = svcnat_ct_add(&ch->ct, &st->svc->key,
+				    svcnat_cfg_get(ch->sn, st->svc), st->cfg,
+				    st->flush_conns);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	return 0;
 }
 
 static int svcnat_change_prepare(struct svcnat_change *ch,
@@ -672,6 +702,10 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 			return -EADDRINUSE;
 		}
 	}
+
+	err = svcnat_change_ct(ch);
+	if (err)
+		return err;
 
 	if (!sn->hooks && sn->nr_services + ch->delta > 0) {
 		err = svcnat_hooks_register(sn);
@@ -793,6 +827,8 @@ int svcnat_apply(struct svcnat_net *sn, struct list_head *ops, u32 *failed,
 		goto err_rollback;
 	}
 	svcnat_change_commit(&ch);
+	/* Still under the lock: the next change sees the table clean. */
+	svcnat_ct_flush(sn->net, &ch.ct);
 	return 0;
 
 err_rollback:

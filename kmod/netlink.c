@@ -87,36 +87,49 @@ static const struct nla_policy svcnat_backend_key_nl_policy[SVCNAT_A_BACKEND_POR
 		NLA_POLICY_FULL_RANGE(NLA_U32,				\
 				      &svcnat_affinity_timeout_range)
 
-/* The highest attribute of SVCNAT_SERVICE_SPEC_POLICY. */
-#define SVCNAT_SERVICE_SPEC_MAX SVCNAT_A_SERVICE_AFFINITY_TIMEOUT
+/*
+ * Every change of a service passes flush-conns on, so that the ones that
+ * do not take it refuse it by name (svcnat_op_parse()).
+ */
+#define SVCNAT_SERVICE_FLUSH_POLICY					\
+	[SVCNAT_A_SERVICE_FLUSH_CONNS] = { .type = NLA_FLAG }
 
 /* Service attributes, narrowed to what each operation takes. */
 static const struct nla_policy svcnat_service_key_nl_policy[SVCNAT_A_SERVICE_PORT + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 };
 
-static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_SERVICE_SPEC_MAX + 1] = {
+static const struct nla_policy svcnat_service_del_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
+	SVCNAT_SERVICE_KEY_POLICY,
+	SVCNAT_SERVICE_FLUSH_POLICY,
+};
+
+static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_NAME_POLICY,
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_nl_policy),
 	SVCNAT_SERVICE_SPEC_POLICY,
+	SVCNAT_SERVICE_FLUSH_POLICY,
 };
 
 /* No backend: service-set keeps them. */
-static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_SERVICE_SPEC_MAX + 1] = {
+static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_NAME_POLICY,
 	SVCNAT_SERVICE_SPEC_POLICY,
+	SVCNAT_SERVICE_FLUSH_POLICY,
 };
 
-static const struct nla_policy svcnat_service_be_nl_policy[SVCNAT_A_SERVICE_BACKEND + 1] = {
+static const struct nla_policy svcnat_service_be_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_nl_policy),
+	SVCNAT_SERVICE_FLUSH_POLICY,
 };
 
-static const struct nla_policy svcnat_service_be_key_nl_policy[SVCNAT_A_SERVICE_BACKEND + 1] = {
+static const struct nla_policy svcnat_service_be_key_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_key_nl_policy),
+	SVCNAT_SERVICE_FLUSH_POLICY,
 };
 
 /* Top-level policies, one per operation. */
@@ -126,6 +139,7 @@ static const struct nla_policy name[SVCNAT_A_SERVICE + 1] = {		\
 }
 
 SVCNAT_TOP_POLICY(svcnat_key_nl_policy, svcnat_service_key_nl_policy);
+SVCNAT_TOP_POLICY(svcnat_del_nl_policy, svcnat_service_del_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_new_nl_policy, svcnat_service_new_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_set_nl_policy, svcnat_service_set_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_be_nl_policy, svcnat_service_be_nl_policy);
@@ -166,32 +180,42 @@ enum svcnat_op_backends {
  * @maxattr: highest attribute of @policy
  * @backends: how many backends it takes
  * @spec: it takes frontends and policies (and the name)
+ * @flush: it takes flush-conns (a change of backends)
  */
 struct svcnat_op_desc {
 	const struct nla_policy *policy;
 	unsigned int maxattr;
 	enum svcnat_op_backends backends;
 	bool spec;
+	bool flush;
 };
 
-#define SVCNAT_OP_DESC(cmd, pol, max, be, sp)				\
-	[cmd] = { .policy = pol, .maxattr = max, .backends = be, .spec = sp }
+#define SVCNAT_OP_DESC(cmd, pol, max, be, sp, fl)			\
+	[cmd] = { .policy = pol, .maxattr = max, .backends = be,	\
+		  .spec = sp, .flush = fl }
 
 static const struct svcnat_op_desc svcnat_op_descs[SVCNAT_CMD_FLUSH + 1] = {
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_NEW, svcnat_service_new_nl_policy,
-		       SVCNAT_SERVICE_SPEC_MAX, SVCNAT_OP_BE_ANY, true),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ANY, true,
+		       false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_SET, svcnat_service_set_nl_policy,
-		       SVCNAT_SERVICE_SPEC_MAX, SVCNAT_OP_BE_NONE, true),
-	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_DEL, svcnat_service_key_nl_policy,
-		       SVCNAT_A_SERVICE_PORT, SVCNAT_OP_BE_NONE, false),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_NONE, true,
+		       false),
+	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_DEL, svcnat_service_del_nl_policy,
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_NONE, false,
+		       false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_NEW, svcnat_service_be_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE, false),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ONE, false,
+		       false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_SET, svcnat_service_be_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE, false),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ONE, false,
+		       true),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_DEL, svcnat_service_be_key_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE, false),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ONE, false,
+		       true),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_REPLACE, svcnat_service_be_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ANY, false),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ANY, false,
+		       true),
 };
 
 /* The attribute type of each list's entries, in its parent nest. */
@@ -858,6 +882,11 @@ static struct svcnat_op *svcnat_op_parse(u32 cmd, const struct nlattr *nest,
 	err = nla_parse_nested(tb, desc->maxattr, nest, desc->policy, extack);
 	if (err)
 		return ERR_PTR(err);
+	if (tb[SVCNAT_A_SERVICE_FLUSH_CONNS] && !desc->flush) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_SERVICE_FLUSH_CONNS],
+				    "flush-conns only applies to backend changes");
+		return ERR_PTR(-EINVAL);
+	}
 
 	nla_for_each_nested(a, nest, rem)
 		if (nla_type(a) == SVCNAT_A_SERVICE_BACKEND)
@@ -879,6 +908,7 @@ static struct svcnat_op *svcnat_op_parse(u32 cmd, const struct nlattr *nest,
 		return ERR_PTR(-ENOMEM);
 	op->cmd = cmd;
 	op->nr_be = nr;
+	op->flush_conns = nla_get_flag(tb[SVCNAT_A_SERVICE_FLUSH_CONNS]);
 
 	err = svcnat_nl_parse_key(tb, nest, &op->key, extack);
 	if (err)
@@ -1468,7 +1498,7 @@ static const struct genl_ops svcnat_nl_ops[] = {
 	SVCNAT_NL_OP(SVCNAT_CMD_SERVICE_SET, svcnat_nl_change_doit,
 		     svcnat_set_nl_policy, SVCNAT_A_SERVICE),
 	SVCNAT_NL_OP(SVCNAT_CMD_SERVICE_DEL, svcnat_nl_change_doit,
-		     svcnat_key_nl_policy, SVCNAT_A_SERVICE),
+		     svcnat_del_nl_policy, SVCNAT_A_SERVICE),
 	{
 		.cmd = SVCNAT_CMD_SERVICE_GET,
 		.doit = svcnat_nl_get_doit,

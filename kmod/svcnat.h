@@ -420,6 +420,40 @@ static inline struct svcnat_net *svcnat_pernet(const struct net *net)
 	return net_generic(net, svcnat_net_id);
 }
 
+struct svcnat_ct_fe;
+struct svcnat_ct_be;
+
+/**
+ * struct svcnat_ct - conntrack entries a change makes stale (rule 19)
+ * @net: the namespace, set for the walk
+ * @fe: frontends whose entries may go, sorted by destination for the walk
+ * @nr_fe: entries in @fe
+ * @cap_fe: room in @fe
+ * @nr_dnat: entries of @fe for DNATed entries (with removed backends)
+ * @nr_raw: entries of @fe for untranslated entries (first endpoint)
+ * @be: removed backends, one sorted range per service
+ * @nr_be: entries in @be
+ * @cap_be: room in @be
+ * @tmp: scratch room for the candidates of a new configuration
+ * @cap_tmp: room in @tmp
+ *
+ * Filled by svcnat_ct_add() while a change is prepared, used and freed by
+ * svcnat_ct_flush() after the commit, or freed by svcnat_ct_free().
+ */
+struct svcnat_ct {
+	struct net *net;
+	struct svcnat_ct_fe *fe;
+	u32 nr_fe;
+	u32 cap_fe;
+	u32 nr_dnat;
+	u32 nr_raw;
+	struct svcnat_ct_be *be;
+	u32 nr_be;
+	u32 cap_be;
+	struct svcnat_ct_be *tmp;
+	u32 cap_tmp;
+};
+
 /* service.c */
 int svcnat_services_init(struct svcnat_net *sn);
 void svcnat_services_uninit(struct svcnat_net *sn);
@@ -484,6 +518,13 @@ int svcnat_apply(struct svcnat_net *sn, struct list_head *ops, u32 *failed,
 		 struct netlink_ext_ack *extack);
 void svcnat_op_free(struct svcnat_op *op);
 void svcnat_ops_free(struct list_head *ops);
+
+/* conntrack.c */
+int svcnat_ct_add(struct svcnat_ct *ct, const struct svcnat_key *key,
+		  const struct svcnat_cfg *old, const struct svcnat_cfg *new,
+		  bool flush_tcp);
+void svcnat_ct_flush(struct net *net, struct svcnat_ct *ct);
+void svcnat_ct_free(struct svcnat_ct *ct);
 
 /* hooks.c */
 int svcnat_hooks_init(void);

@@ -1548,6 +1548,135 @@ static void sc_aff_get_unknown_top(struct reply *r)
 	transact(main_sk, m, r);
 }
 
+/*
+ * flush-conns: only backend-del, backend-set and backend-replace take it.
+ * Elsewhere it is refused by name; where it is taken, the op fails for
+ * its own reason (ENOENT), which shows that the flag itself parsed.
+ */
+static void g_flush(struct nl_msg *m)
+{
+	nla_put_flag(m, SVCNAT_A_SERVICE_FLUSH_CONNS);
+}
+
+static void f_svc_new_flush(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_UDP, NEW_ADDR, KEY_PORT);
+	put_backend(m, B1_ADDR, 80, -1, -1);
+	g_flush(m);
+}
+
+SVC_NEW_WITH(sc_svc_new_flush, f_svc_new_flush)
+
+static void sc_svc_set_flush(struct reply *r)
+{
+	svc_set_with(r, g_flush);
+}
+
+/* svc_msg() with flush-conns added to the service nest */
+static void flush_msg(struct reply *r, int cmd, const char *addr,
+		      const char *baddr, int nr_be)
+{
+	struct nl_msg *m = msg_new(cmd, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+	int i;
+
+	put_key(m, IPPROTO_TCP, addr, KEY_PORT);
+	for (i = 0; i < nr_be; i++)
+		put_backend(m, baddr, 80 + i, -1, -1);
+	g_flush(m);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_svc_del_flush(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_SERVICE_DEL, NEW_ADDR, NULL, 0);
+}
+
+static void sc_be_new_flush(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_BACKEND_NEW, KEY_ADDR, "10.0.2.14", 1);
+}
+
+static void sc_be_del_flush_missing(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_BACKEND_DEL, KEY_ADDR, "10.0.2.99", 1);
+}
+
+static void sc_be_set_flush_missing(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_BACKEND_SET, KEY_ADDR, "10.0.2.99", 1);
+}
+
+static void sc_be_replace_flush_no_service(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_BACKEND_REPLACE, NEW_ADDR, "10.0.2.12", 2);
+}
+
+static void sc_svc_get_flush(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_SERVICE_GET, KEY_ADDR, NULL, 0);
+}
+
+static void f_op_new_flush(struct nl_msg *m)
+{
+	put_op_with(m, SVCNAT_CMD_SERVICE_NEW, g_flush);
+}
+
+static void f_op_be_new_flush(struct nl_msg *m)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+	struct nlattr *s;
+
+	nla_put_u32(m, SVCNAT_A_OP_CMD, SVCNAT_CMD_BACKEND_NEW);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	put_backend(m, "10.0.2.14", 80, -1, -1);
+	g_flush(m);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+}
+
+TXN_BAD_OP(sc_txn_op_new_flush, f_op_new_flush)
+TXN_BAD_OP(sc_txn_op_be_new_flush, f_op_be_new_flush)
+
+/*
+ * A transaction whose backend-del with flush-conns is accepted, then fails
+ * at commit: the backend does not exist (op 1 of 2).
+ */
+static void sc_txn_flush_commit_missing(struct reply *r)
+{
+	uint32_t id = txn_begin(main_sk, r);
+	struct nlattr *op, *s;
+	struct nl_msg *m;
+	struct reply or;
+
+	if (!id) {
+		r->error = -EIO;
+		return;
+	}
+	m = ops_msg(id);
+	put_op(m, SVCNAT_CMD_BACKEND_SET, KEY_ADDR, KEY_PORT, B1_ADDR, 80);
+	op = nla_nest_start(m, SVCNAT_A_OP);
+	nla_put_u32(m, SVCNAT_A_OP_CMD, SVCNAT_CMD_BACKEND_DEL);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	put_backend(m, "10.0.2.99", 80, -1, -1);
+	g_flush(m);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+	transact(main_sk, m, &or);
+	if (or.error) {
+		add_note(r, "txn-ops with flush-conns refused: errno=%d %s",
+			 -or.error, or.msg);
+		*r = or;
+		return;
+	}
+	m = msg_new(SVCNAT_CMD_TXN_COMMIT, 0);
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(main_sk, m, r);
+}
+
 /* config-get into r->config; 0 on success */
 static int config_get(struct reply *r)
 {
@@ -2095,6 +2224,28 @@ static const struct scenario scenarios[] = {
 	  "service-set with the same load-balancer IP twice" },
 	{ "svc-set-backend-count", sc_svc_set_backend_count, EINVAL, 1, -1, NULL, 1,
 	  "service-set with backend-count (a reply attribute)" },
+	{ "svc-new-flush", sc_svc_new_flush, EINVAL, 1, -1, "flush-conns only applies to backend changes", 1,
+	  "service-new with flush-conns" },
+	{ "svc-set-flush", sc_svc_set_flush, EINVAL, 1, -1, "flush-conns only applies to backend changes", 1,
+	  "service-set with flush-conns" },
+	{ "svc-del-flush", sc_svc_del_flush, EINVAL, 1, -1, "flush-conns only applies to backend changes", 1,
+	  "service-del with flush-conns (of a service that does not exist)" },
+	{ "be-new-flush", sc_be_new_flush, EINVAL, 1, -1, "flush-conns only applies to backend changes", 1,
+	  "backend-new with flush-conns" },
+	{ "svc-get-flush", sc_svc_get_flush, EINVAL, 1, -1, NULL, 1,
+	  "service-get with flush-conns (not a change)" },
+	{ "be-del-flush-missing", sc_be_del_flush_missing, ENOENT, 1, -1, "backend not found", 1,
+	  "backend-del with flush-conns takes it, fails on the missing backend" },
+	{ "be-set-flush-missing", sc_be_set_flush_missing, ENOENT, 1, -1, "backend not found", 1,
+	  "backend-set with flush-conns takes it, fails on the missing backend" },
+	{ "be-replace-flush-no-service", sc_be_replace_flush_no_service, ENOENT, 1, -1, "service not found", 1,
+	  "backend-replace with flush-conns takes it, fails on the missing service" },
+	{ "txn-op-new-flush", sc_txn_op_new_flush, EINVAL, 1, 0, "flush-conns only applies to backend changes", 1,
+	  "service-new op with flush-conns in a transaction" },
+	{ "txn-op-be-new-flush", sc_txn_op_be_new_flush, EINVAL, 1, 0, "flush-conns only applies to backend changes", 1,
+	  "backend-new op with flush-conns in a transaction" },
+	{ "txn-flush-commit-missing", sc_txn_flush_commit_missing, ENOENT, 1, 1, "backend not found", 1,
+	  "transaction with a backend-del op with flush-conns, commit fails on op 1" },
 	{ "txn-op-lb-dup", sc_txn_op_lb_dup, EINVAL, 1, 0, "duplicate load-balancer IP", 1,
 	  "service-new op with the same load-balancer IP twice" },
 	{ "txn-op-set-backend", sc_txn_op_set_backend, EINVAL, 1, 0, NULL, 1,
