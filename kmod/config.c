@@ -35,8 +35,11 @@
  * @cap: room in @be
  * @be: backends
  * @cfg: configuration built for publishing
+ * @aff: affinity table for a service that turns affinity on
  * @nr_linked: frontends of @cfg inserted in the lookup tables so far
  * @last_op: index of the last operation that touched the service
+ * @flush_conns: an operation of the change on the service asked for
+ *	flush-conns
  */
 struct svcnat_stage {
 	struct list_head list;
@@ -49,8 +52,10 @@ struct svcnat_stage {
 	u32 cap;
 	struct svcnat_backend *be;
 	struct svcnat_cfg *cfg;
+	struct svcnat_aff *aff;
 	u32 nr_linked;
 	u32 last_op;
+	bool flush_conns;
 };
 
 /* What a service without frontends beyond its cluster IP has. */
@@ -63,6 +68,7 @@ static const struct svcnat_spec svcnat_spec_none;
  * @delta: services added less services deleted
  * @idx: index of the operation being applied
  * @failed: operation to blame when preparing fails
+ * @ct: conntrack entries the change makes stale
  */
 struct svcnat_change {
 	struct svcnat_net *sn;
@@ -70,6 +76,7 @@ struct svcnat_change {
 	int delta;
 	u32 idx;
 	u32 failed;
+	struct svcnat_ct ct;
 };
 
 static struct svcnat_cfg *svcnat_cfg_get(struct svcnat_net *sn,
@@ -101,6 +108,7 @@ static void svcnat_stage_free(struct svcnat_stage *st)
 {
 	st->svc->stage = NULL;
 	list_del(&st->list);
+	svcnat_aff_free(st->aff);
 	kvfree(st->be);
 	kfree(st->name);
 	kfree(st->spec);
@@ -331,6 +339,7 @@ static void svcnat_service_drop(struct svcnat_net *sn,
 
 	if (cfg)
 		svcnat_cfg_unlink(sn, cfg, cfg->nr_fe);
+	svcnat_aff_detach(sn, svc);
 	svcnat_service_remove(sn, svc);
 	xa_erase(&sn->ids, svc->id);
 	if (cfg)
@@ -451,6 +460,8 @@ static int svcnat_op_apply(struct svcnat_change *ch, const struct svcnat_op *op,
 		return -ENOENT;
 	}
 
+	/* For the whole change of the service: see svcnat_change_ct(). */
+	st->flush_conns |= op->flush_conns;
 	switch (op->cmd) {
 	case SVCNAT_CMD_SERVICE_SET:
 		return svcnat_stage_set_service(st, op);
@@ -613,6 +624,29 @@ static void svcnat_change_rollback(struct svcnat_change *ch)
 		if (fresh)
 			svcnat_service_drop(ch->sn, svc);
 	}
+	svcnat_ct_free(&ch->ct);
+}
+
+/*
+ * Rule 19: note, per service, the backends that stop being candidates and
+ * whether the service gets its first one, for svcnat_ct_flush() after the
+ * commit. flush-conns on any operation of the change on a TCP service
+ * applies to every backend that service loses in the change.
+ */
+static int svcnat_change_ct(struct svcnat_change *ch)
+{
+	struct svcnat_stage *st;
+	int err;
+
+	list_for_each_entry(st, &ch->stages, list) {
+		err = svcnat_ct_add(&ch->ct, &st->svc->key,
+				    svcnat_cfg_get(ch->sn, st->svc), st->cfg,
+				    st->flush_conns);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	return 0;
 }
 
 static int svcnat_change_prepare(struct svcnat_change *ch,
@@ -628,6 +662,15 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 		st->cfg = svcnat_cfg_build(st);
 		if (!st->cfg)
 			return -ENOMEM;
+		/* Preallocated: the packet path never allocates entries. */
+		if (st->cfg->spec->affinity == SVCNAT_AFFINITY_CLIENT_IP &&
+		    !rcu_access_pointer(st->svc->aff)) {
+			st->aff = svcnat_aff_alloc();
+			if (!st->aff) {
+				ch->failed = st->last_op;
+				return -ENOMEM;
+			}
+		}
 	}
 
 	/* New frontends go in the tables, not live yet, next to the old. */
@@ -660,6 +703,10 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 		}
 	}
 
+	err = svcnat_change_ct(ch);
+	if (err)
+		return err;
+
 	if (!sn->hooks && sn->nr_services + ch->delta > 0) {
 		err = svcnat_hooks_register(sn);
 		if (err) {
@@ -669,6 +716,36 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 		}
 	}
 	return 0;
+}
+
+/*
+ * Affinity follows the published configuration: a new table is attached,
+ * turning affinity off frees the table, and otherwise the entries whose
+ * backend is in neither set any more are forgotten (rule 16: a client
+ * moves). Changing only the timeout keeps the entries.
+ */
+static void svcnat_stage_commit_aff(struct svcnat_net *sn,
+				    struct svcnat_stage *st,
+				    const struct svcnat_cfg *old)
+{
+	const struct svcnat_cfg *cfg = st->cfg;
+	struct svcnat_aff *aff;
+
+	if (cfg->spec->affinity != SVCNAT_AFFINITY_CLIENT_IP) {
+		svcnat_aff_detach(sn, st->svc);
+		return;
+	}
+	if (st->aff) {
+		svcnat_aff_attach(sn, st->svc, st->aff);
+		st->aff = NULL;
+		return;
+	}
+	aff = rcu_dereference_protected(st->svc->aff,
+					lockdep_is_held(&sn->lock));
+	if (!old || (old->nr == cfg->nr &&
+		     !memcmp(old->be, cfg->be, cfg->nr * sizeof(*cfg->be))))
+		return;
+	svcnat_aff_forget(aff, cfg);
 }
 
 /* Publish every stage; nothing here can fail. */
@@ -692,6 +769,7 @@ static void svcnat_change_commit(struct svcnat_change *ch)
 				/* Pairs with svcnat_fe_lookup(): cfg first. */
 				smp_store_release(&st->cfg->fe[i].live, true);
 			}
+			svcnat_stage_commit_aff(sn, st, old);
 			if (old) {
 				svcnat_cfg_unlink(sn, old, old->nr_fe);
 				kvfree_rcu(old, rcu);
@@ -749,6 +827,8 @@ int svcnat_apply(struct svcnat_net *sn, struct list_head *ops, u32 *failed,
 		goto err_rollback;
 	}
 	svcnat_change_commit(&ch);
+	/* Still under the lock: the next change sees the table clean. */
+	svcnat_ct_flush(sn->net, &ch.ct);
 	return 0;
 
 err_rollback:

@@ -12,6 +12,8 @@
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
 #include <linux/svcnat.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
 #include <net/route.h>
 
 #include "svcnat.h"
@@ -28,40 +30,73 @@ static bool svcnat_nodeport_dst(struct svcnat_net *sn,
 				const struct svcnat_node *node,
 				const struct svcnat_pkt *pkt)
 {
-	__be32 daddr = pkt->daddr.ip;
+	const union nf_inet_addr *daddr = &pkt->daddr;
 
-	if (!READ_ONCE(sn->nr_nodeports) || pkt->family != AF_INET)
+	if (!READ_ONCE(sn->nr_nodeports))
 		return false;
-	if (ipv4_is_loopback(daddr))
+	if (pkt->family == AF_INET ? ipv4_is_loopback(daddr->ip) :
+				     ipv6_addr_loopback(&daddr->in6))
 		return false;
 	if (node->nr_nodeport &&
 	    !svcnat_prefix_match(node->cidrs + node->nr_cluster,
-				 node->nr_nodeport, &pkt->daddr, pkt->family))
+				 node->nr_nodeport, daddr, pkt->family))
 		return false;
 	/* Per packet, so addresses added later serve too. */
-	return inet_addr_type(sn->net, daddr) == RTN_LOCAL;
+	if (pkt->family == AF_INET6)
+		return ipv6_chk_addr(sn->net, &daddr->in6, NULL, 0);
+	return inet_addr_type(sn->net, daddr->ip) == RTN_LOCAL;
 }
 
-/* Some address of the node, loopback excluded, lies inside the ranges. */
-static bool svcnat_node_addr_in(struct net *net,
+static bool svcnat_dev_addr4_in(struct net_device *dev,
 				const struct svcnat_prefix *ranges, u16 nr)
 {
 	const struct in_ifaddr *ifa;
 	union nf_inet_addr a = {};
-	struct net_device *dev;
 	struct in_device *idev;
+
+	idev = __in_dev_get_rcu(dev);
+	if (!idev)
+		return false;
+	in_dev_for_each_ifa_rcu(ifa, idev) {
+		a.ip = ifa->ifa_local;
+		if (svcnat_prefix_match(ranges, nr, &a, AF_INET))
+			return true;
+	}
+	return false;
+}
+
+/* The address list of a device is RCU-protected, as addrconf reads it. */
+static bool svcnat_dev_addr6_in(struct net_device *dev,
+				const struct svcnat_prefix *ranges, u16 nr)
+{
+	const struct inet6_ifaddr *ifa;
+	const struct inet6_dev *idev;
+	union nf_inet_addr a;
+
+	idev = __in6_dev_get(dev);
+	if (!idev)
+		return false;
+	list_for_each_entry_rcu(ifa, &idev->addr_list, if_list) {
+		a.in6 = ifa->addr;
+		if (svcnat_prefix_match(ranges, nr, &a, AF_INET6))
+			return true;
+	}
+	return false;
+}
+
+/* Some address of the node, loopback excluded, lies inside the ranges. */
+static bool svcnat_node_addr_in(struct net *net,
+				const struct svcnat_prefix *ranges, u16 nr,
+				u8 family)
+{
+	struct net_device *dev;
 
 	for_each_netdev_rcu(net, dev) {
 		if (dev->flags & IFF_LOOPBACK)
 			continue;
-		idev = __in_dev_get_rcu(dev);
-		if (!idev)
-			continue;
-		in_dev_for_each_ifa_rcu(ifa, idev) {
-			a.ip = ifa->ifa_local;
-			if (svcnat_prefix_match(ranges, nr, &a, AF_INET))
-				return true;
-		}
+		if (family == AF_INET6 ? svcnat_dev_addr6_in(dev, ranges, nr) :
+					 svcnat_dev_addr4_in(dev, ranges, nr))
+			return true;
 	}
 	return false;
 }
@@ -79,7 +114,8 @@ static bool svcnat_source_allowed(struct svcnat_net *sn,
 		return true;
 	/* A load balancer sending node traffic back from its own address. */
 	return svcnat_prefix_match(lbs, spec->nr_lb, &pkt->saddr, pkt->family) &&
-		svcnat_node_addr_in(sn->net, ranges, spec->nr_ranges);
+		svcnat_node_addr_in(sn->net, ranges, spec->nr_ranges,
+				    pkt->family);
 }
 
 /* Rule 5: traffic to service addresses that no service port takes. */
@@ -175,6 +211,7 @@ void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
 		   bool trace, struct svcnat_decision *d)
 {
 	const struct svcnat_node *node = rcu_dereference(sn->node);
+	struct svcnat_aff *aff = NULL;
 	const struct svcnat_set *set;
 	const struct svcnat_cfg *cfg;
 	struct svcnat_key key = {};
@@ -242,13 +279,24 @@ void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
 	d->verdict = SVCNAT_VERDICT_DNAT;
 	d->reason = SVCNAT_REASON_ENDPOINT;
 
+	/* Rule 16: a client's live entry decides, if still a candidate. */
+	if (cfg->spec->affinity == SVCNAT_AFFINITY_CLIENT_IP)
+		aff = rcu_dereference(fe->svc->aff);
+	if (aff) {
+		d->be = svcnat_aff_lookup(aff, cfg, set, pkt, trace);
+		d->affinity = !!d->be;
+	}
+
 	if (trace) {
 		d->hairpin = svcnat_set_has(cfg, set, &pkt->saddr);
-		if (set->nr > 1)
+		if (!d->be && set->nr > 1)
 			return;
-		d->be = &cfg->be[set->pick[0].idx];
-	} else {
+		if (!d->be)
+			d->be = &cfg->be[set->pick[0].idx];
+	} else if (!d->be) {
 		d->be = svcnat_set_pick(cfg, set);
+		if (aff)
+			svcnat_aff_record(aff, cfg, pkt, d->be);
 	}
 	/* Rule 9: a backend talking to itself through the service. */
 	if (nf_inet_addr_cmp(&d->be->addr, &pkt->saddr)) {

@@ -4,16 +4,20 @@
  *
  * svcnat registers with the NAT core like the iptables nat table and nft
  * nat chains do, at PRE_ROUTING (traffic from other hosts) and LOCAL_OUT
- * (traffic of the node itself). The NAT core calls it only for the first
- * packet of a connection that no earlier NAT rule has mapped; conntrack
- * then translates the rest of the connection and its replies.
+ * (traffic of the node itself), for IPv4 and IPv6 alike. The NAT core
+ * calls it only for the first packet of a connection that no earlier NAT
+ * rule has mapped; conntrack then translates the rest of the connection
+ * and its replies.
  */
 
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/svcnat.h>
 #include <net/icmp.h>
 #include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_reject.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_nat.h>
 #include <net/netfilter/nf_nat_masquerade.h>
@@ -107,10 +111,16 @@ static unsigned int svcnat_nat_fn(void *priv, struct sk_buff *skb,
 		 */
 		break;
 	}
-	pkt.saddr.ip = t->src.u3.ip;
-	pkt.daddr.ip = t->dst.u3.ip;
+	if (state->pf == NFPROTO_IPV6) {
+		pkt.saddr.in6 = t->src.u3.in6;
+		pkt.daddr.in6 = t->dst.u3.in6;
+		pkt.family = AF_INET6;
+	} else {
+		pkt.saddr.ip = t->src.u3.ip;
+		pkt.daddr.ip = t->dst.u3.ip;
+		pkt.family = AF_INET;
+	}
 	pkt.proto = t->dst.protonum;
-	pkt.family = AF_INET;
 	pkt.local_out = state->hook == NF_INET_LOCAL_OUT;
 
 	/* Hooks run under rcu_read_lock(). */
@@ -120,7 +130,11 @@ static unsigned int svcnat_nat_fn(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	case SVCNAT_VERDICT_REJECT:
 		svcnat_count_drop(sn, &d);
-		nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
+		if (state->pf == NFPROTO_IPV6)
+			nf_send_unreach6(state->net, skb, ICMPV6_PORT_UNREACH,
+					 state->hook);
+		else
+			nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
 		return NF_DROP;
 	case SVCNAT_VERDICT_DROP:
 		svcnat_count_drop(sn, &d);
@@ -166,9 +180,12 @@ static unsigned int svcnat_masq_fn(void *priv, struct sk_buff *skb,
 
 	skb->mark &= ~node->mark;
 	range.flags = NF_NAT_RANGE_PROTO_RANDOM_FULLY;
+	if (state->pf == NFPROTO_IPV6)
+		return nf_nat_masquerade_ipv6(skb, &range, state->out);
 	return nf_nat_masquerade_ipv4(skb, state->hook, &range, state->out);
 }
 
+/* IPv4 first, then IPv6: registered in this order, unregistered in reverse. */
 static const struct nf_hook_ops svcnat_nat_ops[] = {
 	{
 		.hook = svcnat_nat_fn,
@@ -188,7 +205,41 @@ static const struct nf_hook_ops svcnat_nat_ops[] = {
 		.hooknum = NF_INET_POST_ROUTING,
 		.priority = NF_IP_PRI_NAT_SRC,
 	},
+	{
+		.hook = svcnat_nat_fn,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_NAT_DST,
+	},
+	{
+		.hook = svcnat_nat_fn,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_NAT_DST,
+	},
+	{
+		.hook = svcnat_masq_fn,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP6_PRI_NAT_SRC,
+	},
 };
+
+static int svcnat_nat_register(struct net *net, const struct nf_hook_ops *ops)
+{
+	if (ops->pf == NFPROTO_IPV6)
+		return nf_nat_ipv6_register_fn(net, ops);
+	return nf_nat_ipv4_register_fn(net, ops);
+}
+
+static void svcnat_nat_unregister(struct net *net,
+				  const struct nf_hook_ops *ops)
+{
+	if (ops->pf == NFPROTO_IPV6)
+		nf_nat_ipv6_unregister_fn(net, ops);
+	else
+		nf_nat_ipv4_unregister_fn(net, ops);
+}
 
 /**
  * svcnat_hooks_init - module-wide packet path setup
@@ -225,12 +276,13 @@ int svcnat_hooks_register(struct svcnat_net *sn)
 {
 	int i, err;
 
-	err = nf_ct_netns_get(sn->net, NFPROTO_IPV4);
+	/* Conntrack (and defragmentation) for both families. */
+	err = nf_ct_netns_get(sn->net, NFPROTO_INET);
 	if (err)
 		return err;
 
 	for (i = 0; i < ARRAY_SIZE(svcnat_nat_ops); i++) {
-		err = nf_nat_ipv4_register_fn(sn->net, &svcnat_nat_ops[i]);
+		err = svcnat_nat_register(sn->net, &svcnat_nat_ops[i]);
 		if (err)
 			goto err_unregister_fn;
 	}
@@ -239,8 +291,8 @@ int svcnat_hooks_register(struct svcnat_net *sn)
 
 err_unregister_fn:
 	while (i--)
-		nf_nat_ipv4_unregister_fn(sn->net, &svcnat_nat_ops[i]);
-	nf_ct_netns_put(sn->net, NFPROTO_IPV4);
+		svcnat_nat_unregister(sn->net, &svcnat_nat_ops[i]);
+	nf_ct_netns_put(sn->net, NFPROTO_INET);
 	return err;
 }
 
@@ -258,7 +310,7 @@ void svcnat_hooks_unregister(struct svcnat_net *sn)
 	if (!sn->hooks)
 		return;
 	for (i = ARRAY_SIZE(svcnat_nat_ops) - 1; i >= 0; i--)
-		nf_nat_ipv4_unregister_fn(sn->net, &svcnat_nat_ops[i]);
-	nf_ct_netns_put(sn->net, NFPROTO_IPV4);
+		svcnat_nat_unregister(sn->net, &svcnat_nat_ops[i]);
+	nf_ct_netns_put(sn->net, NFPROTO_INET);
 	sn->hooks = false;
 }

@@ -25,6 +25,11 @@ module_param_named(max_backends, svcnat_max_backends, uint, 0444);
 MODULE_PARM_DESC(max_backends,
 		 "Maximum number of backends per service (default 4096)");
 
+unsigned int svcnat_affinity_max __read_mostly = 16384;
+module_param_named(affinity_max, svcnat_affinity_max, uint, 0444);
+MODULE_PARM_DESC(affinity_max,
+		 "ClientIP affinity entries per service with affinity, preallocated (default 16384)");
+
 unsigned int svcnat_net_id __read_mostly;
 
 static int __net_init svcnat_net_init(struct net *net)
@@ -38,6 +43,7 @@ static int __net_init svcnat_net_init(struct net *net)
 	/* Dumps treat a zero sequence as "not set yet". */
 	sn->gen = 1;
 	xa_init_flags(&sn->ids, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	svcnat_aff_net_init(sn);
 
 	err = svcnat_node_init(sn);
 	if (err)
@@ -72,6 +78,7 @@ static void __net_exit svcnat_net_exit(struct net *net)
 	struct svcnat_net *sn = svcnat_pernet(net);
 
 	mutex_lock(&sn->lock);
+	svcnat_aff_net_uninit(sn);
 	svcnat_txn_release_all(sn);
 	svcnat_fes_uninit(sn);
 	svcnat_services_uninit(sn);
@@ -97,6 +104,12 @@ static int __init svcnat_init(void)
 	    svcnat_max_backends > SVCNAT_MAX_BACKENDS_LIMIT) {
 		pr_err("svcnat: max_services must be positive, max_backends 1-%u\n",
 		       SVCNAT_MAX_BACKENDS_LIMIT);
+		return -EINVAL;
+	}
+	if (!svcnat_affinity_max ||
+	    svcnat_affinity_max > SVCNAT_AFFINITY_MAX_LIMIT) {
+		pr_err("svcnat: affinity_max must be 1-%u\n",
+		       SVCNAT_AFFINITY_MAX_LIMIT);
 		return -EINVAL;
 	}
 

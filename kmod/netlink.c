@@ -14,6 +14,7 @@
 #include <linux/inetdevice.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/netlink.h>
 #include <net/sock.h>
 #include <linux/svcnat.h>
@@ -30,7 +31,12 @@ static struct netlink_range_validation svcnat_weight_range = {
 	.max = SVCNAT_WEIGHT_MAX,
 };
 
-/* An address or CIDR; IPv6 is parsed only to be refused by name. */
+static struct netlink_range_validation svcnat_affinity_timeout_range = {
+	.min = 1,
+	.max = SVCNAT_AFFINITY_TIMEOUT_MAX,
+};
+
+/* An address or CIDR, IPv4 or IPv6. */
 const struct nla_policy svcnat_nl_prefix_policy[SVCNAT_A_PREFIX_MAX + 1] = {
 	[SVCNAT_A_PREFIX_ADDR_IPV4] = { .type = NLA_BE32 },
 	[SVCNAT_A_PREFIX_ADDR_IPV6] = NLA_POLICY_EXACT_LEN(16),
@@ -74,35 +80,56 @@ static const struct nla_policy svcnat_backend_key_nl_policy[SVCNAT_A_BACKEND_POR
 	[SVCNAT_A_SERVICE_EXT_POLICY] =					\
 		NLA_POLICY_MAX(NLA_U32, SVCNAT_TRAFFIC_POLICY_LOCAL),	\
 	[SVCNAT_A_SERVICE_INT_POLICY] =					\
-		NLA_POLICY_MAX(NLA_U32, SVCNAT_TRAFFIC_POLICY_LOCAL)
+		NLA_POLICY_MAX(NLA_U32, SVCNAT_TRAFFIC_POLICY_LOCAL),	\
+	[SVCNAT_A_SERVICE_AFFINITY] =					\
+		NLA_POLICY_MAX(NLA_U32, SVCNAT_AFFINITY_CLIENT_IP),	\
+	[SVCNAT_A_SERVICE_AFFINITY_TIMEOUT] =				\
+		NLA_POLICY_FULL_RANGE(NLA_U32,				\
+				      &svcnat_affinity_timeout_range)
+
+/*
+ * Every change of a service passes flush-conns on, so that the ones that
+ * do not take it refuse it by name (svcnat_op_parse()).
+ */
+#define SVCNAT_SERVICE_FLUSH_POLICY					\
+	[SVCNAT_A_SERVICE_FLUSH_CONNS] = { .type = NLA_FLAG }
 
 /* Service attributes, narrowed to what each operation takes. */
 static const struct nla_policy svcnat_service_key_nl_policy[SVCNAT_A_SERVICE_PORT + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 };
 
-static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_INT_POLICY + 1] = {
+static const struct nla_policy svcnat_service_del_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
+	SVCNAT_SERVICE_KEY_POLICY,
+	SVCNAT_SERVICE_FLUSH_POLICY,
+};
+
+static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_NAME_POLICY,
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_nl_policy),
 	SVCNAT_SERVICE_SPEC_POLICY,
+	SVCNAT_SERVICE_FLUSH_POLICY,
 };
 
 /* No backend: service-set keeps them. */
-static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_A_SERVICE_INT_POLICY + 1] = {
+static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_NAME_POLICY,
 	SVCNAT_SERVICE_SPEC_POLICY,
+	SVCNAT_SERVICE_FLUSH_POLICY,
 };
 
-static const struct nla_policy svcnat_service_be_nl_policy[SVCNAT_A_SERVICE_BACKEND + 1] = {
+static const struct nla_policy svcnat_service_be_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_nl_policy),
+	SVCNAT_SERVICE_FLUSH_POLICY,
 };
 
-static const struct nla_policy svcnat_service_be_key_nl_policy[SVCNAT_A_SERVICE_BACKEND + 1] = {
+static const struct nla_policy svcnat_service_be_key_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_key_nl_policy),
+	SVCNAT_SERVICE_FLUSH_POLICY,
 };
 
 /* Top-level policies, one per operation. */
@@ -112,6 +139,7 @@ static const struct nla_policy name[SVCNAT_A_SERVICE + 1] = {		\
 }
 
 SVCNAT_TOP_POLICY(svcnat_key_nl_policy, svcnat_service_key_nl_policy);
+SVCNAT_TOP_POLICY(svcnat_del_nl_policy, svcnat_service_del_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_new_nl_policy, svcnat_service_new_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_set_nl_policy, svcnat_service_set_nl_policy);
 SVCNAT_TOP_POLICY(svcnat_be_nl_policy, svcnat_service_be_nl_policy);
@@ -152,32 +180,42 @@ enum svcnat_op_backends {
  * @maxattr: highest attribute of @policy
  * @backends: how many backends it takes
  * @spec: it takes frontends and policies (and the name)
+ * @flush: it takes flush-conns (a change of backends)
  */
 struct svcnat_op_desc {
 	const struct nla_policy *policy;
 	unsigned int maxattr;
 	enum svcnat_op_backends backends;
 	bool spec;
+	bool flush;
 };
 
-#define SVCNAT_OP_DESC(cmd, pol, max, be, sp)				\
-	[cmd] = { .policy = pol, .maxattr = max, .backends = be, .spec = sp }
+#define SVCNAT_OP_DESC(cmd, pol, max, be, sp, fl)			\
+	[cmd] = { .policy = pol, .maxattr = max, .backends = be,	\
+		  .spec = sp, .flush = fl }
 
 static const struct svcnat_op_desc svcnat_op_descs[SVCNAT_CMD_FLUSH + 1] = {
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_NEW, svcnat_service_new_nl_policy,
-		       SVCNAT_A_SERVICE_INT_POLICY, SVCNAT_OP_BE_ANY, true),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ANY, true,
+		       false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_SET, svcnat_service_set_nl_policy,
-		       SVCNAT_A_SERVICE_INT_POLICY, SVCNAT_OP_BE_NONE, true),
-	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_DEL, svcnat_service_key_nl_policy,
-		       SVCNAT_A_SERVICE_PORT, SVCNAT_OP_BE_NONE, false),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_NONE, true,
+		       false),
+	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_DEL, svcnat_service_del_nl_policy,
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_NONE, false,
+		       false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_NEW, svcnat_service_be_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE, false),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ONE, false,
+		       false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_SET, svcnat_service_be_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE, false),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ONE, false,
+		       true),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_DEL, svcnat_service_be_key_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ONE, false),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ONE, false,
+		       true),
 	SVCNAT_OP_DESC(SVCNAT_CMD_BACKEND_REPLACE, svcnat_service_be_nl_policy,
-		       SVCNAT_A_SERVICE_BACKEND, SVCNAT_OP_BE_ANY, false),
+		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ANY, false,
+		       true),
 };
 
 /* The attribute type of each list's entries, in its parent nest. */
@@ -248,77 +286,153 @@ static void svcnat_nl_err_dup(struct netlink_ext_ack *extack,
 	}
 }
 
-/* Both address attributes are in the same place in both attribute sets. */
+/*
+ * One address of a service or backend, either attribute; both address
+ * attributes are in the same place in both attribute sets.
+ */
 static int svcnat_nl_parse_addr(struct nlattr **tb, const struct nlattr *nest,
 				int v4, int v6, union nf_inet_addr *addr,
-				struct netlink_ext_ack *extack)
+				u8 *family, struct netlink_ext_ack *extack)
 {
-	if (tb[v6]) {
+	if (tb[v4] && tb[v6]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[v6],
-				    "IPv6 services are not supported yet");
-		return -EOPNOTSUPP;
+				    "one address: IPv4 or IPv6, not both");
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	if (tb[v6]) {
+		addr->in6 = nla_get_in6_addr(tb[v6]);
+		*family = AF_INET6;
+		return 0;
 	}
 	if (!tb[v4]) {
 		NL_SET_ERR_MSG(extack, "missing address");
 		NL_SET_ERR_ATTR_MISS(extack, nest, v4);
 		return -EINVAL;
 	}
-	memset(addr, 0, sizeof(*addr));
 	addr->ip = nla_get_in_addr(tb[v4]);
+	*family = AF_INET;
 	return 0;
 }
 
-/* Not a destination a service can have: 0.0.0.0, multicast, broadcast. */
-static bool svcnat_nl_addr_unusable(__be32 addr)
+/*
+ * Not a destination a service can have: 0.0.0.0, multicast, broadcast;
+ * for IPv6 :: and multicast.
+ */
+static bool svcnat_nl_addr_unusable(const union nf_inet_addr *addr, u8 family)
 {
-	return ipv4_is_zeronet(addr) || ipv4_is_multicast(addr) ||
-		ipv4_is_lbcast(addr);
+	if (family == AF_INET6)
+		return ipv6_addr_any(&addr->in6) ||
+			ipv6_addr_is_multicast(&addr->in6);
+	return ipv4_is_zeronet(addr->ip) || ipv4_is_multicast(addr->ip) ||
+		ipv4_is_lbcast(addr->ip);
 }
 
-/* One entry of a list: an address (length 32 or absent) or a CIDR. */
+static bool svcnat_nl_addr_loopback(const union nf_inet_addr *addr, u8 family)
+{
+	if (family == AF_INET6)
+		return ipv6_addr_loopback(&addr->in6);
+	return ipv4_is_loopback(addr->ip);
+}
+
+static void svcnat_nl_err_family(struct netlink_ext_ack *extack,
+				 const struct nlattr *a,
+				 enum svcnat_nl_list list)
+{
+	switch (list) {
+	case SVCNAT_NL_EXTERNAL_IP:
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "external IP family differs from the service's");
+		break;
+	case SVCNAT_NL_LB_IP:
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "load-balancer IP family differs from the service's");
+		break;
+	case SVCNAT_NL_SOURCE_RANGE:
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "source range family differs from the service's");
+		break;
+	default:
+		/* Node CIDR lists mix families. */
+		break;
+	}
+}
+
+/* Whether a prefix has bits set beyond its length. */
+static bool svcnat_nl_host_bits(const struct svcnat_prefix *p)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(p->addr.ip6); i++)
+		if (p->addr.ip6[i] & ~p->mask.ip6[i])
+			return true;
+	return false;
+}
+
+/*
+ * One entry of a list: an address (full length, or no length) or a CIDR;
+ * @family, unless 0, is the family it must have.
+ */
 static int svcnat_nl_parse_prefix(const struct nlattr *a,
-				  enum svcnat_nl_list list,
+				  enum svcnat_nl_list list, u8 family,
 				  struct svcnat_prefix *p,
 				  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SVCNAT_A_PREFIX_MAX + 1];
-	u8 len = 32;
+	struct nlattr *len_attr;
+	bool v6;
 	int err;
 
 	err = nla_parse_nested(tb, SVCNAT_A_PREFIX_MAX, a,
 			       svcnat_nl_prefix_policy, extack);
 	if (err)
 		return err;
-	if (tb[SVCNAT_A_PREFIX_ADDR_IPV6]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_PREFIX_ADDR_IPV6],
-				    "IPv6 addresses are not supported yet");
-		return -EOPNOTSUPP;
+	if (tb[SVCNAT_A_PREFIX_ADDR_IPV4] && tb[SVCNAT_A_PREFIX_ADDR_IPV6]) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "one address: IPv4 or IPv6, not both");
+		return -EINVAL;
 	}
-	if (!tb[SVCNAT_A_PREFIX_ADDR_IPV4]) {
+	v6 = !!tb[SVCNAT_A_PREFIX_ADDR_IPV6];
+	if (!v6 && !tb[SVCNAT_A_PREFIX_ADDR_IPV4]) {
 		NL_SET_ERR_MSG_ATTR(extack, a, "missing address");
 		NL_SET_ERR_ATTR_MISS(extack, a, SVCNAT_A_PREFIX_ADDR_IPV4);
 		return -EINVAL;
 	}
-	if (tb[SVCNAT_A_PREFIX_LEN])
-		len = nla_get_u8(tb[SVCNAT_A_PREFIX_LEN]);
-	if (!svcnat_nl_list_cidr(list) && len != 32) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_PREFIX_LEN],
-				    "an external or load-balancer IP is one address, its length must be 32");
-		return -EINVAL;
-	}
-	if (len > 32) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_PREFIX_LEN],
-				    "IPv4 prefix length must be at most 32");
-		return -EINVAL;
-	}
 
 	memset(p, 0, sizeof(*p));
-	p->addr.ip = nla_get_in_addr(tb[SVCNAT_A_PREFIX_ADDR_IPV4]);
-	p->mask.ip = inet_make_mask(len);
-	p->len = len;
-	p->family = AF_INET;
+	p->family = v6 ? AF_INET6 : AF_INET;
+	if (family && p->family != family) {
+		svcnat_nl_err_family(extack, a, list);
+		return -EINVAL;
+	}
+	if (v6)
+		p->addr.in6 = nla_get_in6_addr(tb[SVCNAT_A_PREFIX_ADDR_IPV6]);
+	else
+		p->addr.ip = nla_get_in_addr(tb[SVCNAT_A_PREFIX_ADDR_IPV4]);
 
-	if (p->addr.ip & ~p->mask.ip) {
+	len_attr = tb[SVCNAT_A_PREFIX_LEN];
+	p->len = v6 ? 128 : 32;
+	if (len_attr) {
+		if (!svcnat_nl_list_cidr(list) && nla_get_u8(len_attr) != p->len) {
+			if (v6)
+				NL_SET_ERR_MSG_ATTR(extack, len_attr,
+						    "an external or load-balancer IP is one address, its length must be 128");
+			else
+				NL_SET_ERR_MSG_ATTR(extack, len_attr,
+						    "an external or load-balancer IP is one address, its length must be 32");
+			return -EINVAL;
+		}
+		/* The policy caps it at 128. */
+		if (!v6 && nla_get_u8(len_attr) > 32) {
+			NL_SET_ERR_MSG_ATTR(extack, len_attr,
+					    "IPv4 prefix length must be at most 32");
+			return -EINVAL;
+		}
+		p->len = nla_get_u8(len_attr);
+	}
+	svcnat_prefix_set_mask(p);
+
+	if (svcnat_nl_host_bits(p)) {
 		if (list == SVCNAT_NL_SOURCE_RANGE)
 			NL_SET_ERR_MSG_ATTR(extack, a,
 					    "source range has host bits set");
@@ -327,10 +441,14 @@ static int svcnat_nl_parse_prefix(const struct nlattr *a,
 		return -EINVAL;
 	}
 	if (!svcnat_nl_list_cidr(list) &&
-	    (svcnat_nl_addr_unusable(p->addr.ip) ||
-	     ipv4_is_loopback(p->addr.ip))) {
-		NL_SET_ERR_MSG_ATTR(extack, a,
-				    "external and load-balancer IPs must be unicast, not 0.0.0.0, loopback, multicast or broadcast");
+	    (svcnat_nl_addr_unusable(&p->addr, p->family) ||
+	     svcnat_nl_addr_loopback(&p->addr, p->family))) {
+		if (v6)
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "external and load-balancer IPs must be unicast, not ::, loopback or multicast");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "external and load-balancer IPs must be unicast, not 0.0.0.0, loopback, multicast or broadcast");
 		return -EINVAL;
 	}
 	return 0;
@@ -367,8 +485,39 @@ int svcnat_nl_count_list(const struct nlattr *nest, enum svcnat_nl_list list,
 	return 0;
 }
 
+static int __svcnat_nl_parse_list(const struct nlattr *nest,
+				  enum svcnat_nl_list list, u8 family,
+				  struct svcnat_prefix *items,
+				  struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, err;
+	u16 n = 0, i;
+
+	if (!nest)
+		return 0;
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != svcnat_nl_list_type[list])
+			continue;
+		err = svcnat_nl_parse_prefix(a, list, family, &items[n],
+					     extack);
+		if (err)
+			return err;
+		for (i = 0; i < n; i++) {
+			if (items[i].family == items[n].family &&
+			    items[i].len == items[n].len &&
+			    nf_inet_addr_cmp(&items[i].addr, &items[n].addr)) {
+				svcnat_nl_err_dup(extack, a, list);
+				return -EINVAL;
+			}
+		}
+		n++;
+	}
+	return 0;
+}
+
 /**
- * svcnat_nl_parse_list - parse the entries of a list
+ * svcnat_nl_parse_list - parse the entries of a list of either family
  * @nest: the parent nest, may be NULL
  * @list: the list
  * @items: room for the entries counted by svcnat_nl_count_list()
@@ -381,37 +530,17 @@ int svcnat_nl_parse_list(const struct nlattr *nest, enum svcnat_nl_list list,
 			 struct svcnat_prefix *items,
 			 struct netlink_ext_ack *extack)
 {
-	const struct nlattr *a;
-	int rem, err;
-	u16 n = 0, i;
-
-	if (!nest)
-		return 0;
-	nla_for_each_nested(a, nest, rem) {
-		if (nla_type(a) != svcnat_nl_list_type[list])
-			continue;
-		err = svcnat_nl_parse_prefix(a, list, &items[n], extack);
-		if (err)
-			return err;
-		for (i = 0; i < n; i++) {
-			if (items[i].addr.ip == items[n].addr.ip &&
-			    items[i].len == items[n].len) {
-				svcnat_nl_err_dup(extack, a, list);
-				return -EINVAL;
-			}
-		}
-		n++;
-	}
-	return 0;
+	return __svcnat_nl_parse_list(nest, list, 0, items, extack);
 }
 
+/* Whether an address is among some addresses of its family. */
 static bool svcnat_nl_prefix_in(const struct svcnat_prefix *items, u16 nr,
-				__be32 addr)
+				const union nf_inet_addr *addr)
 {
 	u16 i;
 
 	for (i = 0; i < nr; i++)
-		if (items[i].addr.ip == addr)
+		if (nf_inet_addr_cmp(&items[i].addr, addr))
 			return true;
 	return false;
 }
@@ -425,21 +554,41 @@ static int svcnat_nl_check_spec(const struct svcnat_spec *spec,
 	const struct svcnat_prefix *lb = ext + spec->nr_ext;
 	u16 i;
 
-	if (svcnat_nl_prefix_in(ext, spec->nr_ext, key->addr.ip)) {
+	if (svcnat_nl_prefix_in(ext, spec->nr_ext, &key->addr)) {
 		NL_SET_ERR_MSG(extack, "external IP equals the cluster IP");
 		return -EINVAL;
 	}
-	if (svcnat_nl_prefix_in(lb, spec->nr_lb, key->addr.ip)) {
+	if (svcnat_nl_prefix_in(lb, spec->nr_lb, &key->addr)) {
 		NL_SET_ERR_MSG(extack, "load-balancer IP equals the cluster IP");
 		return -EINVAL;
 	}
 	for (i = 0; i < spec->nr_lb; i++) {
-		if (svcnat_nl_prefix_in(ext, spec->nr_ext, lb[i].addr.ip)) {
+		if (svcnat_nl_prefix_in(ext, spec->nr_ext, &lb[i].addr)) {
 			NL_SET_ERR_MSG(extack,
 				       "address is both an external IP and a load-balancer IP");
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+/* sessionAffinity and its timeout, which only ClientIP takes. */
+static int svcnat_nl_parse_affinity(struct nlattr **tb,
+				    struct svcnat_spec *spec,
+				    struct netlink_ext_ack *extack)
+{
+	if (tb[SVCNAT_A_SERVICE_AFFINITY])
+		spec->affinity = nla_get_u32(tb[SVCNAT_A_SERVICE_AFFINITY]);
+	spec->affinity_timeout = SVCNAT_AFFINITY_TIMEOUT_DEFAULT;
+	if (!tb[SVCNAT_A_SERVICE_AFFINITY_TIMEOUT])
+		return 0;
+	if (spec->affinity != SVCNAT_AFFINITY_CLIENT_IP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_SERVICE_AFFINITY_TIMEOUT],
+				    "affinity-timeout needs affinity client-ip");
+		return -EINVAL;
+	}
+	spec->affinity_timeout =
+		nla_get_u32(tb[SVCNAT_A_SERVICE_AFFINITY_TIMEOUT]);
 	return 0;
 }
 
@@ -488,17 +637,22 @@ static int svcnat_nl_parse_spec(struct nlattr **tb, const struct nlattr *nest,
 	if (tb[SVCNAT_A_SERVICE_INT_POLICY])
 		spec->int_local = nla_get_u32(tb[SVCNAT_A_SERVICE_INT_POLICY]) ==
 				  SVCNAT_TRAFFIC_POLICY_LOCAL;
+	err = svcnat_nl_parse_affinity(tb, spec, extack);
+	if (err)
+		goto err_free_spec;
 
-	err = svcnat_nl_parse_list(nest, SVCNAT_NL_EXTERNAL_IP, spec->items,
-				   extack);
+	/* Every frontend and source range has the family of the service. */
+	err = __svcnat_nl_parse_list(nest, SVCNAT_NL_EXTERNAL_IP,
+				     op->key.family, spec->items, extack);
 	if (err)
 		goto err_free_spec;
-	err = svcnat_nl_parse_list(nest, SVCNAT_NL_LB_IP,
-				   &spec->items[nr_ext], extack);
+	err = __svcnat_nl_parse_list(nest, SVCNAT_NL_LB_IP, op->key.family,
+				     &spec->items[nr_ext], extack);
 	if (err)
 		goto err_free_spec;
-	err = svcnat_nl_parse_list(nest, SVCNAT_NL_SOURCE_RANGE,
-				   &spec->items[nr_ext + nr_lb], extack);
+	err = __svcnat_nl_parse_list(nest, SVCNAT_NL_SOURCE_RANGE,
+				     op->key.family,
+				     &spec->items[nr_ext + nr_lb], extack);
 	if (err)
 		goto err_free_spec;
 	err = svcnat_nl_check_spec(spec, &op->key, extack);
@@ -554,10 +708,9 @@ static int svcnat_nl_parse_key(struct nlattr **tb, const struct nlattr *nest,
 
 	err = svcnat_nl_parse_addr(tb, nest, SVCNAT_A_SERVICE_ADDR_IPV4,
 				   SVCNAT_A_SERVICE_ADDR_IPV6, &key->addr,
-				   extack);
+				   &key->family, extack);
 	if (err)
 		return err;
-	key->family = AF_INET;
 
 	if (!tb[SVCNAT_A_SERVICE_PORT]) {
 		NL_SET_ERR_MSG(extack, "missing service port");
@@ -573,12 +726,36 @@ static int svcnat_nl_parse_key(struct nlattr **tb, const struct nlattr *nest,
 	return 0;
 }
 
+/**
+ * svcnat_nl_parse_service_key - parse a service nest holding only a key
+ * @nest: the SVCNAT_A_SERVICE attribute
+ * @key: the key
+ * @extack: error reporting
+ *
+ * Return: 0, or a negative errno with an extack message.
+ */
+int svcnat_nl_parse_service_key(const struct nlattr *nest,
+				struct svcnat_key *key,
+				struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SVCNAT_A_SERVICE_PORT + 1];
+	int err;
+
+	err = nla_parse_nested(tb, SVCNAT_A_SERVICE_PORT, nest,
+			       svcnat_service_key_nl_policy, extack);
+	if (err)
+		return err;
+	return svcnat_nl_parse_key(tb, nest, key, extack);
+}
+
+/* A backend of a service of @family. */
 static int svcnat_nl_parse_backend(const struct nlattr *nest,
-				   const struct nla_policy *policy,
+				   const struct nla_policy *policy, u8 family,
 				   struct svcnat_op_be *obe,
 				   struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SVCNAT_A_BACKEND_MAX + 1] = {};
+	u8 be_family;
 	int err;
 
 	/* Narrowed policies are shorter; parsing stops at their end. */
@@ -590,9 +767,14 @@ static int svcnat_nl_parse_backend(const struct nlattr *nest,
 
 	err = svcnat_nl_parse_addr(tb, nest, SVCNAT_A_BACKEND_ADDR_IPV4,
 				   SVCNAT_A_BACKEND_ADDR_IPV6, &obe->be.addr,
-				   extack);
+				   &be_family, extack);
 	if (err)
 		return err;
+	if (be_family != family) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "backend family differs from the service's");
+		return -EINVAL;
+	}
 	if (!tb[SVCNAT_A_BACKEND_PORT]) {
 		NL_SET_ERR_MSG(extack, "missing backend port");
 		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_BACKEND_PORT);
@@ -640,7 +822,8 @@ static int svcnat_nl_parse_backends(struct svcnat_op *op,
 	nla_for_each_nested(a, nest, rem) {
 		if (nla_type(a) != SVCNAT_A_SERVICE_BACKEND)
 			continue;
-		err = svcnat_nl_parse_backend(a, be_policy, &op->be[n], extack);
+		err = svcnat_nl_parse_backend(a, be_policy, op->key.family,
+					      &op->be[n], extack);
 		if (err)
 			return err;
 		if (svcnat_op_be_dup(op, n)) {
@@ -699,6 +882,11 @@ static struct svcnat_op *svcnat_op_parse(u32 cmd, const struct nlattr *nest,
 	err = nla_parse_nested(tb, desc->maxattr, nest, desc->policy, extack);
 	if (err)
 		return ERR_PTR(err);
+	if (tb[SVCNAT_A_SERVICE_FLUSH_CONNS] && !desc->flush) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_SERVICE_FLUSH_CONNS],
+				    "flush-conns only applies to backend changes");
+		return ERR_PTR(-EINVAL);
+	}
 
 	nla_for_each_nested(a, nest, rem)
 		if (nla_type(a) == SVCNAT_A_SERVICE_BACKEND)
@@ -720,14 +908,21 @@ static struct svcnat_op *svcnat_op_parse(u32 cmd, const struct nlattr *nest,
 		return ERR_PTR(-ENOMEM);
 	op->cmd = cmd;
 	op->nr_be = nr;
+	op->flush_conns = nla_get_flag(tb[SVCNAT_A_SERVICE_FLUSH_CONNS]);
 
 	err = svcnat_nl_parse_key(tb, nest, &op->key, extack);
 	if (err)
 		goto err_free_op;
 	if (cmd == SVCNAT_CMD_SERVICE_NEW &&
-	    svcnat_nl_addr_unusable(op->key.addr.ip)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_SERVICE_ADDR_IPV4],
-				    "cluster IP must be unicast, not 0.0.0.0, multicast or broadcast");
+	    svcnat_nl_addr_unusable(&op->key.addr, op->key.family)) {
+		if (op->key.family == AF_INET6)
+			NL_SET_ERR_MSG_ATTR(extack,
+					    tb[SVCNAT_A_SERVICE_ADDR_IPV6],
+					    "cluster IP must be unicast, not :: or multicast");
+		else
+			NL_SET_ERR_MSG_ATTR(extack,
+					    tb[SVCNAT_A_SERVICE_ADDR_IPV4],
+					    "cluster IP must be unicast, not 0.0.0.0, multicast or broadcast");
 		err = -EINVAL;
 		goto err_free_op;
 	}
@@ -799,18 +994,37 @@ static size_t svcnat_nl_spec_size(const struct svcnat_cfg *cfg)
 		(spec->nr_ext + spec->nr_lb) * svcnat_nl_prefix_size(false) +
 		spec->nr_ranges * svcnat_nl_prefix_size(true) +
 		2 * nla_total_size(sizeof(u32)) +	/* EXT/INT_POLICY */
+		2 * nla_total_size(sizeof(u32)) +	/* AFFINITY(_TIMEOUT) */
 		svcnat_nl_stats_size(5);		/* STATS */
 }
 
-static size_t svcnat_nl_service_size(const struct svcnat_cfg *cfg)
+static size_t svcnat_nl_service_size(const struct svcnat_cfg *cfg, u8 family)
 {
 	return nla_total_size(0) +		/* SVCNAT_A_SERVICE */
 		nla_total_size(sizeof(u8)) +	/* PROTO */
-		nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
+		svcnat_nl_addr_size(family) +	/* ADDR_IPV4/6 */
 		nla_total_size(sizeof(__be16)) +	/* PORT */
 		nla_total_size(sizeof(u32)) +	/* BACKEND_COUNT */
 		svcnat_nl_spec_size(cfg) +
-		cfg->nr * svcnat_nl_backend_size();
+		cfg->nr * svcnat_nl_backend_size(family);
+}
+
+/**
+ * svcnat_nl_put_addr - put an address as the attribute of its family
+ * @skb: the message
+ * @v4: attribute type for IPv4
+ * @v6: attribute type for IPv6
+ * @addr: the address
+ * @family: its family
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int svcnat_nl_put_addr(struct sk_buff *skb, int v4, int v6,
+		       const union nf_inet_addr *addr, u8 family)
+{
+	if (family == AF_INET6)
+		return nla_put_in6_addr(skb, v6, &addr->in6);
+	return nla_put_in_addr(skb, v4, addr->ip);
 }
 
 /**
@@ -818,18 +1032,20 @@ static size_t svcnat_nl_service_size(const struct svcnat_cfg *cfg)
  * @skb: the message
  * @type: attribute type of the nest
  * @be: the backend
+ * @family: family of its service
  *
  * Return: 0, or -EMSGSIZE with nothing put.
  */
 int svcnat_nl_put_backend(struct sk_buff *skb, int type,
-			  const struct svcnat_backend *be)
+			  const struct svcnat_backend *be, u8 family)
 {
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_in_addr(skb, SVCNAT_A_BACKEND_ADDR_IPV4, be->addr.ip) ||
+	if (svcnat_nl_put_addr(skb, SVCNAT_A_BACKEND_ADDR_IPV4,
+			       SVCNAT_A_BACKEND_ADDR_IPV6, &be->addr, family) ||
 	    nla_put_be16(skb, SVCNAT_A_BACKEND_PORT, be->port) ||
 	    nla_put_u32(skb, SVCNAT_A_BACKEND_WEIGHT, be->weight) ||
 	    nla_put_u32(skb, SVCNAT_A_BACKEND_FLAGS, be->flags)) {
@@ -860,8 +1076,9 @@ int svcnat_nl_put_prefixes(struct sk_buff *skb, int type,
 		nest = nla_nest_start(skb, type);
 		if (!nest)
 			return -EMSGSIZE;
-		if (nla_put_in_addr(skb, SVCNAT_A_PREFIX_ADDR_IPV4,
-				    items[i].addr.ip) ||
+		if (svcnat_nl_put_addr(skb, SVCNAT_A_PREFIX_ADDR_IPV4,
+				       SVCNAT_A_PREFIX_ADDR_IPV6, &items[i].addr,
+				       items[i].family) ||
 		    (cidr && nla_put_u8(skb, SVCNAT_A_PREFIX_LEN,
 					items[i].len))) {
 			nla_nest_cancel(skb, nest);
@@ -916,7 +1133,11 @@ static int svcnat_nl_put_spec(struct sk_buff *skb,
 					  SVCNAT_TRAFFIC_POLICY_CLUSTER) ||
 	    nla_put_u32(skb, SVCNAT_A_SERVICE_INT_POLICY,
 			spec->int_local ? SVCNAT_TRAFFIC_POLICY_LOCAL :
-					  SVCNAT_TRAFFIC_POLICY_CLUSTER))
+					  SVCNAT_TRAFFIC_POLICY_CLUSTER) ||
+	    nla_put_u32(skb, SVCNAT_A_SERVICE_AFFINITY, spec->affinity) ||
+	    (spec->affinity == SVCNAT_AFFINITY_CLIENT_IP &&
+	     nla_put_u32(skb, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT,
+			 spec->affinity_timeout)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -935,7 +1156,9 @@ int svcnat_nl_put_key(struct sk_buff *skb, const struct svcnat_service *svc,
 		      const struct svcnat_cfg *cfg)
 {
 	if (nla_put_u8(skb, SVCNAT_A_SERVICE_PROTO, svc->key.proto) ||
-	    nla_put_in_addr(skb, SVCNAT_A_SERVICE_ADDR_IPV4, svc->key.addr.ip) ||
+	    svcnat_nl_put_addr(skb, SVCNAT_A_SERVICE_ADDR_IPV4,
+			       SVCNAT_A_SERVICE_ADDR_IPV6, &svc->key.addr,
+			       svc->key.family) ||
 	    nla_put_be16(skb, SVCNAT_A_SERVICE_PORT, svc->key.port) ||
 	    (cfg->name[0] &&
 	     nla_put_string(skb, SVCNAT_A_SERVICE_NAME, cfg->name)))
@@ -970,7 +1193,7 @@ static int svcnat_nl_put_service(struct sk_buff *skb,
 
 	for (i = from; i < cfg->nr; i++)
 		if (svcnat_nl_put_backend(skb, SVCNAT_A_SERVICE_BACKEND,
-					  &cfg->be[i]))
+					  &cfg->be[i], svc->key.family))
 			break;
 	if (i == from && from < cfg->nr)
 		goto err_cancel_nest;
@@ -1019,7 +1242,7 @@ static int svcnat_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	/* The service nest has a 16-bit length; dumps split, replies cannot. */
-	size = svcnat_nl_service_size(cfg);
+	size = svcnat_nl_service_size(cfg, key.family);
 	if (size > U16_MAX) {
 		NL_SET_ERR_MSG(info->extack,
 			       "service too large for one reply, use a dump");
@@ -1275,7 +1498,7 @@ static const struct genl_ops svcnat_nl_ops[] = {
 	SVCNAT_NL_OP(SVCNAT_CMD_SERVICE_SET, svcnat_nl_change_doit,
 		     svcnat_set_nl_policy, SVCNAT_A_SERVICE),
 	SVCNAT_NL_OP(SVCNAT_CMD_SERVICE_DEL, svcnat_nl_change_doit,
-		     svcnat_key_nl_policy, SVCNAT_A_SERVICE),
+		     svcnat_del_nl_policy, SVCNAT_A_SERVICE),
 	{
 		.cmd = SVCNAT_CMD_SERVICE_GET,
 		.doit = svcnat_nl_get_doit,
@@ -1305,6 +1528,14 @@ static const struct genl_ops svcnat_nl_ops[] = {
 	SVCNAT_NL_OP_NOATTR(SVCNAT_CMD_CONFIG_GET, svcnat_nl_config_get_doit),
 	SVCNAT_NL_OP(SVCNAT_CMD_TRACE, svcnat_nl_trace_doit,
 		     svcnat_nl_trace_policy, SVCNAT_A_TRACE),
+	{
+		.cmd = SVCNAT_CMD_AFFINITY_GET,
+		.start = svcnat_nl_affinity_start,
+		.dumpit = svcnat_nl_affinity_dumpit,
+		.policy = svcnat_key_nl_policy,
+		.maxattr = SVCNAT_A_SERVICE,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 struct genl_family svcnat_nl_family __ro_after_init = {

@@ -9,6 +9,9 @@
 #ifndef _SVCNAT_NETLINK_H
 #define _SVCNAT_NETLINK_H
 
+#include <linux/in6.h>
+#include <linux/netfilter.h>
+#include <linux/socket.h>
 #include <linux/types.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -16,6 +19,7 @@
 
 struct svcnat_backend;
 struct svcnat_cfg;
+struct svcnat_key;
 struct svcnat_prefix;
 struct svcnat_service;
 
@@ -46,10 +50,19 @@ int svcnat_nl_parse_list(const struct nlattr *nest, enum svcnat_nl_list list,
 			 struct netlink_ext_ack *extack);
 int svcnat_nl_put_prefixes(struct sk_buff *skb, int type,
 			   const struct svcnat_prefix *items, u16 nr, bool cidr);
+int svcnat_nl_put_addr(struct sk_buff *skb, int v4, int v6,
+		       const union nf_inet_addr *addr, u8 family);
 int svcnat_nl_put_backend(struct sk_buff *skb, int type,
-			  const struct svcnat_backend *be);
+			  const struct svcnat_backend *be, u8 family);
 int svcnat_nl_put_key(struct sk_buff *skb, const struct svcnat_service *svc,
 		      const struct svcnat_cfg *cfg);
+int svcnat_nl_parse_service_key(const struct nlattr *nest,
+				struct svcnat_key *key,
+				struct netlink_ext_ack *extack);
+
+/* nlaffinity.c */
+int svcnat_nl_affinity_start(struct netlink_callback *cb);
+int svcnat_nl_affinity_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* nlconfig.c */
 extern const struct nla_policy svcnat_nl_config_set_policy[SVCNAT_A_CONFIG + 1];
@@ -76,14 +89,27 @@ static inline int svcnat_nl_put_u64(struct sk_buff *skb, int type, u64 value)
 }
 
 /**
+ * svcnat_nl_addr_size - room for an address attribute
+ * @family: its family
+ *
+ * Return: the size of an ADDR_IPV4 or ADDR_IPV6 attribute.
+ */
+static inline size_t svcnat_nl_addr_size(u8 family)
+{
+	return nla_total_size(family == AF_INET6 ? sizeof(struct in6_addr) :
+						   sizeof(__be32));
+}
+
+/**
  * svcnat_nl_backend_size - room for a backend nest
+ * @family: family of the backend's service
  *
  * Return: the size svcnat_nl_put_backend() needs at most.
  */
-static inline size_t svcnat_nl_backend_size(void)
+static inline size_t svcnat_nl_backend_size(u8 family)
 {
 	return nla_total_size(0) +		/* SERVICE_BACKEND, TRACE_* */
-		nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
+		svcnat_nl_addr_size(family) +	/* ADDR_IPV4/6 */
 		nla_total_size(sizeof(__be16)) +	/* PORT */
 		nla_total_size(sizeof(u32)) +	/* WEIGHT */
 		nla_total_size(sizeof(u32));	/* FLAGS */
@@ -93,12 +119,13 @@ static inline size_t svcnat_nl_backend_size(void)
  * svcnat_nl_prefix_size - room for one entry of a list
  * @cidr: the entry is a CIDR (with a length), not an address
  *
- * Return: the size svcnat_nl_put_prefixes() needs for one entry.
+ * Return: the size svcnat_nl_put_prefixes() needs for one entry of either
+ * family.
  */
 static inline size_t svcnat_nl_prefix_size(bool cidr)
 {
 	return nla_total_size(0) +		/* the list entry */
-		nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
+		svcnat_nl_addr_size(AF_INET6) +	/* ADDR_IPV4/6 */
 		(cidr ? nla_total_size(sizeof(u8)) : 0);	/* LEN */
 }
 

@@ -32,6 +32,55 @@ const struct nla_policy svcnat_nl_trace_policy[SVCNAT_A_TRACE + 1] = {
 	[SVCNAT_A_TRACE] = NLA_POLICY_NESTED(svcnat_trace_nl_policy),
 };
 
+/* Source and destination: IPv4 or IPv6, both of the same family. */
+static int svcnat_nl_parse_trace_addrs(struct nlattr **tb,
+				       const struct nlattr *nest,
+				       struct svcnat_pkt *pkt,
+				       struct netlink_ext_ack *extack)
+{
+	struct nlattr *src4 = tb[SVCNAT_A_TRACE_SRC_IPV4];
+	struct nlattr *src6 = tb[SVCNAT_A_TRACE_SRC_IPV6];
+	struct nlattr *dst4 = tb[SVCNAT_A_TRACE_DST_IPV4];
+	struct nlattr *dst6 = tb[SVCNAT_A_TRACE_DST_IPV6];
+
+	if (src4 && src6) {
+		NL_SET_ERR_MSG_ATTR(extack, src6,
+				    "one source address: IPv4 or IPv6, not both");
+		return -EINVAL;
+	}
+	if (dst4 && dst6) {
+		NL_SET_ERR_MSG_ATTR(extack, dst6,
+				    "one destination address: IPv4 or IPv6, not both");
+		return -EINVAL;
+	}
+	if (!src4 && !src6) {
+		NL_SET_ERR_MSG(extack, "missing source address");
+		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_SRC_IPV4);
+		return -EINVAL;
+	}
+	if (!dst4 && !dst6) {
+		NL_SET_ERR_MSG(extack, "missing destination address");
+		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_DST_IPV4);
+		return -EINVAL;
+	}
+	if (!src6 != !dst6) {
+		NL_SET_ERR_MSG_ATTR(extack, src6 ?: dst6,
+				    "source and destination address families differ");
+		return -EINVAL;
+	}
+
+	if (src6) {
+		pkt->saddr.in6 = nla_get_in6_addr(src6);
+		pkt->daddr.in6 = nla_get_in6_addr(dst6);
+		pkt->family = AF_INET6;
+	} else {
+		pkt->saddr.ip = nla_get_in_addr(src4);
+		pkt->daddr.ip = nla_get_in_addr(dst4);
+		pkt->family = AF_INET;
+	}
+	return 0;
+}
+
 static int svcnat_nl_parse_trace(struct genl_info *info,
 				 struct svcnat_pkt *pkt, int *origin)
 {
@@ -60,25 +109,9 @@ static int svcnat_nl_parse_trace(struct genl_info *info,
 	if (err)
 		return err;
 
-	if (tb[SVCNAT_A_TRACE_SRC_IPV6] || tb[SVCNAT_A_TRACE_DST_IPV6]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNAT_A_TRACE_SRC_IPV6] ?:
-				    tb[SVCNAT_A_TRACE_DST_IPV6],
-				    "IPv6 is not supported yet");
-		return -EOPNOTSUPP;
-	}
-	if (!tb[SVCNAT_A_TRACE_SRC_IPV4]) {
-		NL_SET_ERR_MSG(extack, "missing source address");
-		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_SRC_IPV4);
-		return -EINVAL;
-	}
-	if (!tb[SVCNAT_A_TRACE_DST_IPV4]) {
-		NL_SET_ERR_MSG(extack, "missing destination address");
-		NL_SET_ERR_ATTR_MISS(extack, nest, SVCNAT_A_TRACE_DST_IPV4);
-		return -EINVAL;
-	}
-	pkt->saddr.ip = nla_get_in_addr(tb[SVCNAT_A_TRACE_SRC_IPV4]);
-	pkt->daddr.ip = nla_get_in_addr(tb[SVCNAT_A_TRACE_DST_IPV4]);
-	pkt->family = AF_INET;
+	err = svcnat_nl_parse_trace_addrs(tb, nest, pkt, extack);
+	if (err)
+		return err;
 
 	pkt->sport = htons(SVCNAT_TRACE_SPORT_DEFAULT);
 	if (tb[SVCNAT_A_TRACE_SRC_PORT]) {
@@ -134,13 +167,14 @@ static int svcnat_nl_check_origin(struct svcnat_net *sn,
 	return 0;
 }
 
-static size_t svcnat_nl_trace_size(const struct svcnat_decision *d)
+static size_t svcnat_nl_trace_size(const struct svcnat_pkt *pkt,
+				   const struct svcnat_decision *d)
 {
 	size_t size;
 
 	size = nla_total_size(0) +		/* SVCNAT_A_TRACE */
 		nla_total_size(sizeof(u8)) +	/* PROTO */
-		2 * nla_total_size(sizeof(__be32)) +	/* SRC/DST_IPV4 */
+		2 * svcnat_nl_addr_size(pkt->family) +	/* SRC/DST */
 		2 * nla_total_size(sizeof(__be16)) +	/* SRC/DST_PORT */
 		/* ORIGIN, VERDICT, REASON, FRONTEND, ENDPOINT_SET, MASQ_REASON */
 		6 * nla_total_size(sizeof(u32)) +
@@ -148,13 +182,15 @@ static size_t svcnat_nl_trace_size(const struct svcnat_decision *d)
 	if (d->svc)
 		size += nla_total_size(0) +	/* SERVICE */
 			nla_total_size(sizeof(u8)) +	/* PROTO */
-			nla_total_size(sizeof(__be32)) +	/* ADDR_IPV4 */
+			svcnat_nl_addr_size(pkt->family) +	/* ADDR */
 			nla_total_size(sizeof(__be16)) +	/* PORT */
-			nla_total_size(strlen(d->cfg->name) + 1);	/* NAME */
+			nla_total_size(strlen(d->cfg->name) + 1) +	/* NAME */
+			nla_total_size(sizeof(u8));	/* AFFINITY */
 	if (d->cand)
-		size += (size_t)d->cand->nr * svcnat_nl_backend_size();
+		size += (size_t)d->cand->nr *
+			svcnat_nl_backend_size(pkt->family);
 	if (d->be)
-		size += svcnat_nl_backend_size();
+		size += svcnat_nl_backend_size(pkt->family);
 	return size;
 }
 
@@ -169,9 +205,13 @@ static int svcnat_nl_put_trace(struct sk_buff *skb,
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u8(skb, SVCNAT_A_TRACE_PROTO, pkt->proto) ||
-	    nla_put_in_addr(skb, SVCNAT_A_TRACE_SRC_IPV4, pkt->saddr.ip) ||
+	    svcnat_nl_put_addr(skb, SVCNAT_A_TRACE_SRC_IPV4,
+			       SVCNAT_A_TRACE_SRC_IPV6, &pkt->saddr,
+			       pkt->family) ||
 	    nla_put_be16(skb, SVCNAT_A_TRACE_SRC_PORT, pkt->sport) ||
-	    nla_put_in_addr(skb, SVCNAT_A_TRACE_DST_IPV4, pkt->daddr.ip) ||
+	    svcnat_nl_put_addr(skb, SVCNAT_A_TRACE_DST_IPV4,
+			       SVCNAT_A_TRACE_DST_IPV6, &pkt->daddr,
+			       pkt->family) ||
 	    nla_put_be16(skb, SVCNAT_A_TRACE_DST_PORT, pkt->dport) ||
 	    nla_put_u32(skb, SVCNAT_A_TRACE_ORIGIN, d->origin) ||
 	    nla_put_u32(skb, SVCNAT_A_TRACE_VERDICT, d->verdict) ||
@@ -191,9 +231,13 @@ static int svcnat_nl_put_trace(struct sk_buff *skb,
 		goto err_cancel_nest;
 	for (i = 0; d->cand && i < d->cand->nr; i++)
 		if (svcnat_nl_put_backend(skb, SVCNAT_A_TRACE_CANDIDATE,
-					  &d->cfg->be[d->cand->pick[i].idx]))
+					  &d->cfg->be[d->cand->pick[i].idx],
+					  pkt->family))
 			goto err_cancel_nest;
-	if (d->be && svcnat_nl_put_backend(skb, SVCNAT_A_TRACE_BACKEND, d->be))
+	if (d->be && svcnat_nl_put_backend(skb, SVCNAT_A_TRACE_BACKEND, d->be,
+					   pkt->family))
+		goto err_cancel_nest;
+	if (d->svc && nla_put_u8(skb, SVCNAT_A_TRACE_AFFINITY, d->affinity))
 		goto err_cancel_nest;
 
 	if (nla_put_u8(skb, SVCNAT_A_TRACE_MASQUERADE, d->masq) ||
@@ -241,7 +285,7 @@ int svcnat_nl_trace_doit(struct sk_buff *skb, struct genl_info *info)
 	rcu_read_unlock();
 
 	/* The trace nest has a 16-bit length. */
-	size = svcnat_nl_trace_size(&d);
+	size = svcnat_nl_trace_size(&pkt, &d);
 	if (size > U16_MAX) {
 		NL_SET_ERR_MSG(info->extack,
 			       "too many candidates for one reply");

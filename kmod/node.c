@@ -12,6 +12,7 @@
 #include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <linux/svcnat.h>
+#include <net/ipv6.h>
 
 #include "svcnat.h"
 
@@ -56,14 +57,38 @@ void svcnat_node_uninit(struct svcnat_net *sn)
 	free_percpu(sn->stats);
 }
 
+/**
+ * svcnat_prefix_set_mask - derive the netmask of a prefix from its length
+ * @p: the prefix, its length and family set
+ *
+ * The netmask of an IPv4 prefix is in the first word, the others zero.
+ */
+void svcnat_prefix_set_mask(struct svcnat_prefix *p)
+{
+	int i, bits;
+
+	memset(&p->mask, 0, sizeof(p->mask));
+	if (p->family == AF_INET) {
+		p->mask.ip = inet_make_mask(p->len);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(p->mask.ip6); i++) {
+		bits = clamp_t(int, p->len - 32 * i, 0, 32);
+		if (bits)
+			p->mask.ip6[i] = htonl(~0U << (32 - bits));
+	}
+}
+
 /* Derive every mask from its length, whoever filled the prefix in. */
 static void svcnat_prefixes_fix(struct svcnat_prefix *p, u32 nr)
 {
 	u32 i;
+	int j;
 
 	for (i = 0; i < nr; i++) {
-		p[i].mask.ip = inet_make_mask(p[i].len);
-		p[i].addr.ip &= p[i].mask.ip;
+		svcnat_prefix_set_mask(&p[i]);
+		for (j = 0; j < ARRAY_SIZE(p[i].addr.ip6); j++)
+			p[i].addr.ip6[j] &= p[i].mask.ip6[j];
 	}
 }
 
@@ -124,8 +149,10 @@ bool svcnat_prefix_match(const struct svcnat_prefix *p, u16 nr,
 	for (i = 0; i < nr; i++) {
 		if (p[i].family != family)
 			continue;
-		if (family == AF_INET &&
-		    !((addr->ip ^ p[i].addr.ip) & p[i].mask.ip))
+		if (family == AF_INET ?
+		    !((addr->ip ^ p[i].addr.ip) & p[i].mask.ip) :
+		    !ipv6_masked_addr_cmp(&p[i].addr.in6, &p[i].mask.in6,
+					  &addr->in6))
 			return true;
 	}
 	return false;

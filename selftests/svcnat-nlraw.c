@@ -76,6 +76,7 @@
 #define KEY_PORT	8081
 #define NEW_ADDR	"10.96.0.99"	/* a service that does not exist */
 #define B1_ADDR		"10.0.2.11"	/* the existing backend */
+#define V6_ADDR		"fd00:96::99"	/* an IPv6 service that does not exist */
 
 struct reply {
 	int done;
@@ -264,11 +265,25 @@ static uint32_t ip4(const char *s)
 	return a.s_addr;
 }
 
+/* addr as the v4 attribute, or as the v6 one if it has a colon */
+static void put_addr(struct nl_msg *m, int v4, int v6, const char *addr)
+{
+	struct in6_addr a6;
+
+	if (!strchr(addr, ':')) {
+		nla_put_u32(m, v4, ip4(addr));
+		return;
+	}
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		die("bad address %s", addr);
+	nla_put(m, v6, sizeof(a6), &a6);
+}
+
 static void put_key(struct nl_msg *m, uint8_t proto, const char *addr,
 		    uint16_t port)
 {
 	nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, proto);
-	nla_put_u32(m, SVCNAT_A_SERVICE_ADDR_IPV4, ip4(addr));
+	put_addr(m, SVCNAT_A_SERVICE_ADDR_IPV4, SVCNAT_A_SERVICE_ADDR_IPV6, addr);
 	nla_put_u16(m, SVCNAT_A_SERVICE_PORT, htons(port));
 }
 
@@ -279,7 +294,8 @@ static void put_backend(struct nl_msg *m, const char *addr, uint16_t port,
 	struct nlattr *b = nla_nest_start(m, SVCNAT_A_SERVICE_BACKEND);
 
 	if (addr)
-		nla_put_u32(m, SVCNAT_A_BACKEND_ADDR_IPV4, ip4(addr));
+		put_addr(m, SVCNAT_A_BACKEND_ADDR_IPV4,
+			 SVCNAT_A_BACKEND_ADDR_IPV6, addr);
 	nla_put_u16(m, SVCNAT_A_BACKEND_PORT, htons(port));
 	if (weight >= 0)
 		nla_put_u32(m, SVCNAT_A_BACKEND_WEIGHT, weight);
@@ -472,11 +488,13 @@ static const unsigned char v6addr[16] = {
 	0x20, 0x01, 0x0d, 0xb8, [15] = 1	/* 2001:db8::1 */
 };
 
+/* an IPv6 service with an IPv4 backend */
 static void f_ipv6(struct nl_msg *m)
 {
 	nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP);
 	nla_put(m, SVCNAT_A_SERVICE_ADDR_IPV6, sizeof(v6addr), v6addr);
 	nla_put_u16(m, SVCNAT_A_SERVICE_PORT, htons(KEY_PORT));
+	put_backend(m, B1_ADDR, 80, -1, -1);
 }
 
 static void f_two_addrs(struct nl_msg *m)
@@ -666,6 +684,11 @@ static void sc_be_new_ipv6(struct reply *r)
 	nla_nest_end(m, b);
 	nla_nest_end(m, s);
 	transact(main_sk, m, r);
+}
+
+static void sc_be_new_ipv4_on_ipv6(struct reply *r)
+{
+	be_msg(r, SVCNAT_CMD_BACKEND_NEW, "10.0.2.14", 80, -1, -1, V6_ADDR);
 }
 
 static void sc_be_set_missing(struct reply *r)
@@ -1046,7 +1069,7 @@ static void put_prefix(struct nl_msg *m, int type, const char *addr, int len)
 {
 	struct nlattr *p = nla_nest_start(m, type);
 
-	nla_put_u32(m, SVCNAT_A_PREFIX_ADDR_IPV4, ip4(addr));
+	put_addr(m, SVCNAT_A_PREFIX_ADDR_IPV4, SVCNAT_A_PREFIX_ADDR_IPV6, addr);
 	if (len >= 0)
 		nla_put_u8(m, SVCNAT_A_PREFIX_LEN, len);
 	nla_nest_end(m, p);
@@ -1080,6 +1103,123 @@ static void f_ext_ipv6(struct nl_msg *m)
 	p = nla_nest_start(m, SVCNAT_A_SERVICE_EXTERNAL_IP);
 	nla_put(m, SVCNAT_A_PREFIX_ADDR_IPV6, sizeof(v6addr), v6addr);
 	nla_nest_end(m, p);
+}
+
+/* IPv6 services: frontends and ranges of the other family, bad addresses */
+static void f6_ext_ipv4(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "198.51.100.1", -1);
+}
+
+static void f6_lb_ipv4(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "198.51.100.2", -1);
+}
+
+static void f6_range_ipv4(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "2001:db8:100::2", -1);
+	put_prefix(m, SVCNAT_A_SERVICE_SOURCE_RANGE, "10.0.0.0", 8);
+}
+
+static void f6_range_host_bits(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "2001:db8:100::2", -1);
+	put_prefix(m, SVCNAT_A_SERVICE_SOURCE_RANGE, "2001:db8::1", 64);
+}
+
+static void f6_ext_len64(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "2001:db8:100::", 64);
+}
+
+static void f6_ext_len32(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "2001:db8:100::1", 32);
+}
+
+static void f6_ext_dup(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "2001:db8:100::1", -1);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "2001:db8:100::1", 128);
+}
+
+static void f6_ext_cluster_ip(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, V6_ADDR, -1);
+}
+
+static void f6_ext_lb_same(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "2001:db8:100::4", -1);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "2001:db8:100::4", -1);
+}
+
+static void f6_ext_multicast(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_EXTERNAL_IP, "ff02::1", -1);
+}
+
+static void f6_lb_loopback(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "::1", -1);
+}
+
+static void f6_lb_any(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_prefix(m, SVCNAT_A_SERVICE_LB_IP, "::", -1);
+}
+
+static void f6_cluster_ip_multicast(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, "ff05::10", KEY_PORT);
+}
+
+static void f6_cluster_ip_any(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, "::", KEY_PORT);
+}
+
+static void f6_prefix_two_addrs(struct nl_msg *m)
+{
+	struct nlattr *p;
+
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	p = nla_nest_start(m, SVCNAT_A_SERVICE_EXTERNAL_IP);
+	nla_put_u32(m, SVCNAT_A_PREFIX_ADDR_IPV4, ip4("198.51.100.1"));
+	nla_put(m, SVCNAT_A_PREFIX_ADDR_IPV6, sizeof(v6addr), v6addr);
+	nla_nest_end(m, p);
+}
+
+static void f6_backend_two_addrs(struct nl_msg *m)
+{
+	struct nlattr *b;
+
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	b = nla_nest_start(m, SVCNAT_A_SERVICE_BACKEND);
+	nla_put_u32(m, SVCNAT_A_BACKEND_ADDR_IPV4, ip4(B1_ADDR));
+	nla_put(m, SVCNAT_A_BACKEND_ADDR_IPV6, sizeof(v6addr), v6addr);
+	nla_put_u16(m, SVCNAT_A_BACKEND_PORT, htons(80));
+	nla_nest_end(m, b);
+}
+
+static void f6_dup_backend(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, V6_ADDR, KEY_PORT);
+	put_backend(m, "fd00:244:1::11", 80, -1, -1);
+	put_backend(m, "fd00:244:1:0::11", 80, 2, -1);
 }
 
 static void f_ext_too_many(struct nl_msg *m)
@@ -1174,6 +1314,23 @@ SVC_NEW_WITH(sc_svc_new_cluster_ip_bcast, f_cluster_ip_bcast)
 SVC_NEW_WITH(sc_svc_new_node_port_zero, f_node_port_zero)
 SVC_NEW_WITH(sc_svc_new_ext_policy_bad, f_ext_policy_bad)
 SVC_NEW_WITH(sc_svc_new_stats, f_svc_stats)
+SVC_NEW_WITH(sc_svc6_ext_ipv4, f6_ext_ipv4)
+SVC_NEW_WITH(sc_svc6_lb_ipv4, f6_lb_ipv4)
+SVC_NEW_WITH(sc_svc6_range_ipv4, f6_range_ipv4)
+SVC_NEW_WITH(sc_svc6_range_host_bits, f6_range_host_bits)
+SVC_NEW_WITH(sc_svc6_ext_len64, f6_ext_len64)
+SVC_NEW_WITH(sc_svc6_ext_len32, f6_ext_len32)
+SVC_NEW_WITH(sc_svc6_ext_dup, f6_ext_dup)
+SVC_NEW_WITH(sc_svc6_ext_cluster_ip, f6_ext_cluster_ip)
+SVC_NEW_WITH(sc_svc6_ext_lb_same, f6_ext_lb_same)
+SVC_NEW_WITH(sc_svc6_ext_multicast, f6_ext_multicast)
+SVC_NEW_WITH(sc_svc6_lb_loopback, f6_lb_loopback)
+SVC_NEW_WITH(sc_svc6_lb_any, f6_lb_any)
+SVC_NEW_WITH(sc_svc6_cluster_ip_multicast, f6_cluster_ip_multicast)
+SVC_NEW_WITH(sc_svc6_cluster_ip_any, f6_cluster_ip_any)
+SVC_NEW_WITH(sc_svc6_prefix_two_addrs, f6_prefix_two_addrs)
+SVC_NEW_WITH(sc_svc6_backend_two_addrs, f6_backend_two_addrs)
+SVC_NEW_WITH(sc_svc6_dup_backend, f6_dup_backend)
 
 /*
  * service-set of the existing service with fn adding to the nest. No name:
@@ -1245,8 +1402,280 @@ static void f_op_set_backend(struct nl_msg *m)
 	put_op_with(m, SVCNAT_CMD_SERVICE_SET, g_backend);
 }
 
+static void f_op_v6_be_v4(struct nl_msg *m)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+	struct nlattr *s;
+
+	nla_put_u32(m, SVCNAT_A_OP_CMD, SVCNAT_CMD_SERVICE_NEW);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, "fd00:96::2:1", 80);
+	put_backend(m, B1_ADDR, 80, -1, -1);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+}
+
 TXN_BAD_OP(sc_txn_op_lb_dup, f_op_new_lb_dup)
 TXN_BAD_OP(sc_txn_op_set_backend, f_op_set_backend)
+TXN_BAD_OP(sc_txn_op_v6_be_v4, f_op_v6_be_v4)
+
+/* ----- session affinity ----- */
+
+static void g_aff_timeout(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT, 60);
+}
+
+static void g_aff_none_timeout(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY, SVCNAT_AFFINITY_NONE);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT, 60);
+}
+
+static void f_aff_timeout_alone(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	g_aff_timeout(m);
+}
+
+static void f_aff_timeout_zero(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY, SVCNAT_AFFINITY_CLIENT_IP);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT, 0);
+}
+
+static void f_aff_timeout_big(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY, SVCNAT_AFFINITY_CLIENT_IP);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT,
+		    SVCNAT_AFFINITY_TIMEOUT_MAX + 1);
+}
+
+static void f_aff_bad(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY, 2);
+}
+
+static void f_aff_entry(struct nl_msg *m)
+{
+	struct nlattr *e;
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_AFFINITY, SVCNAT_AFFINITY_CLIENT_IP);
+	e = nla_nest_start(m, SVCNAT_A_SERVICE_AFFINITY_ENTRY);
+	nla_put_u32(m, SVCNAT_A_AFFINITY_ENTRY_CLIENT_IPV4, ip4("10.0.1.2"));
+	nla_nest_end(m, e);
+}
+
+SVC_NEW_WITH(sc_svc_new_aff_timeout_alone, f_aff_timeout_alone)
+SVC_NEW_WITH(sc_svc_new_aff_timeout_zero, f_aff_timeout_zero)
+SVC_NEW_WITH(sc_svc_new_aff_timeout_big, f_aff_timeout_big)
+SVC_NEW_WITH(sc_svc_new_aff_bad, f_aff_bad)
+SVC_NEW_WITH(sc_svc_new_aff_entry, f_aff_entry)
+
+static void sc_svc_set_aff_timeout_alone(struct reply *r)
+{
+	svc_set_with(r, g_aff_timeout);
+}
+
+static void sc_svc_set_aff_none_timeout(struct reply *r)
+{
+	svc_set_with(r, g_aff_none_timeout);
+}
+
+static void f_op_new_aff_timeout(struct nl_msg *m)
+{
+	put_op_with(m, SVCNAT_CMD_SERVICE_NEW, g_aff_timeout);
+}
+
+static void f_op_set_aff_timeout(struct nl_msg *m)
+{
+	put_op_with(m, SVCNAT_CMD_SERVICE_SET, g_aff_none_timeout);
+}
+
+TXN_BAD_OP(sc_txn_op_new_aff_timeout, f_op_new_aff_timeout)
+TXN_BAD_OP(sc_txn_op_set_aff_timeout, f_op_set_aff_timeout)
+
+static void sc_aff_get_missing(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_aff_get_no_service(struct reply *r)
+{
+	transact(main_sk, msg_new(SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP), r);
+}
+
+static void sc_aff_get_no_port(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	nla_put_u8(m, SVCNAT_A_SERVICE_PROTO, IPPROTO_TCP);
+	nla_put_u32(m, SVCNAT_A_SERVICE_ADDR_IPV4, ip4(KEY_ADDR));
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+/* the strict dump policy: the key only */
+static void sc_aff_get_backend(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	put_backend(m, B1_ADDR, 80, -1, -1);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_aff_get_unknown_top(struct reply *r)
+{
+	struct nl_msg *m = msg_new(SVCNAT_CMD_AFFINITY_GET, NLM_F_DUMP);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	nla_nest_end(m, s);
+	nla_put_u32(m, UNKNOWN_ATTR, 1);
+	transact(main_sk, m, r);
+}
+
+/*
+ * flush-conns: only backend-del, backend-set and backend-replace take it.
+ * Elsewhere it is refused by name; where it is taken, the op fails for
+ * its own reason (ENOENT), which shows that the flag itself parsed.
+ */
+static void g_flush(struct nl_msg *m)
+{
+	nla_put_flag(m, SVCNAT_A_SERVICE_FLUSH_CONNS);
+}
+
+static void f_svc_new_flush(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_UDP, NEW_ADDR, KEY_PORT);
+	put_backend(m, B1_ADDR, 80, -1, -1);
+	g_flush(m);
+}
+
+SVC_NEW_WITH(sc_svc_new_flush, f_svc_new_flush)
+
+static void sc_svc_set_flush(struct reply *r)
+{
+	svc_set_with(r, g_flush);
+}
+
+/* svc_msg() with flush-conns added to the service nest */
+static void flush_msg(struct reply *r, int cmd, const char *addr,
+		      const char *baddr, int nr_be)
+{
+	struct nl_msg *m = msg_new(cmd, 0);
+	struct nlattr *s = nla_nest_start(m, SVCNAT_A_SERVICE);
+	int i;
+
+	put_key(m, IPPROTO_TCP, addr, KEY_PORT);
+	for (i = 0; i < nr_be; i++)
+		put_backend(m, baddr, 80 + i, -1, -1);
+	g_flush(m);
+	nla_nest_end(m, s);
+	transact(main_sk, m, r);
+}
+
+static void sc_svc_del_flush(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_SERVICE_DEL, NEW_ADDR, NULL, 0);
+}
+
+static void sc_be_new_flush(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_BACKEND_NEW, KEY_ADDR, "10.0.2.14", 1);
+}
+
+static void sc_be_del_flush_missing(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_BACKEND_DEL, KEY_ADDR, "10.0.2.99", 1);
+}
+
+static void sc_be_set_flush_missing(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_BACKEND_SET, KEY_ADDR, "10.0.2.99", 1);
+}
+
+static void sc_be_replace_flush_no_service(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_BACKEND_REPLACE, NEW_ADDR, "10.0.2.12", 2);
+}
+
+static void sc_svc_get_flush(struct reply *r)
+{
+	flush_msg(r, SVCNAT_CMD_SERVICE_GET, KEY_ADDR, NULL, 0);
+}
+
+static void f_op_new_flush(struct nl_msg *m)
+{
+	put_op_with(m, SVCNAT_CMD_SERVICE_NEW, g_flush);
+}
+
+static void f_op_be_new_flush(struct nl_msg *m)
+{
+	struct nlattr *op = nla_nest_start(m, SVCNAT_A_OP);
+	struct nlattr *s;
+
+	nla_put_u32(m, SVCNAT_A_OP_CMD, SVCNAT_CMD_BACKEND_NEW);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	put_backend(m, "10.0.2.14", 80, -1, -1);
+	g_flush(m);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+}
+
+TXN_BAD_OP(sc_txn_op_new_flush, f_op_new_flush)
+TXN_BAD_OP(sc_txn_op_be_new_flush, f_op_be_new_flush)
+
+/*
+ * A transaction whose backend-del with flush-conns is accepted, then fails
+ * at commit: the backend does not exist (op 1 of 2).
+ */
+static void sc_txn_flush_commit_missing(struct reply *r)
+{
+	uint32_t id = txn_begin(main_sk, r);
+	struct nlattr *op, *s;
+	struct nl_msg *m;
+	struct reply or;
+
+	if (!id) {
+		r->error = -EIO;
+		return;
+	}
+	m = ops_msg(id);
+	put_op(m, SVCNAT_CMD_BACKEND_SET, KEY_ADDR, KEY_PORT, B1_ADDR, 80);
+	op = nla_nest_start(m, SVCNAT_A_OP);
+	nla_put_u32(m, SVCNAT_A_OP_CMD, SVCNAT_CMD_BACKEND_DEL);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, KEY_ADDR, KEY_PORT);
+	put_backend(m, "10.0.2.99", 80, -1, -1);
+	g_flush(m);
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+	transact(main_sk, m, &or);
+	if (or.error) {
+		add_note(r, "txn-ops with flush-conns refused: errno=%d %s",
+			 -or.error, or.msg);
+		*r = or;
+		return;
+	}
+	m = msg_new(SVCNAT_CMD_TXN_COMMIT, 0);
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(main_sk, m, r);
+}
 
 /* config-get into r->config; 0 on success */
 static int config_get(struct reply *r)
@@ -1318,12 +1747,36 @@ static void c_host_bits(struct nl_msg *m)
 	put_prefix(m, SVCNAT_A_CONFIG_CLUSTER_CIDR, "10.244.1.0", 16);
 }
 
+/* 2001:db8::1/64: host bits set */
 static void c_ipv6(struct nl_msg *m)
 {
 	struct nlattr *p = nla_nest_start(m, SVCNAT_A_CONFIG_CLUSTER_CIDR);
 
 	nla_put(m, SVCNAT_A_PREFIX_ADDR_IPV6, sizeof(v6addr), v6addr);
 	nla_put_u8(m, SVCNAT_A_PREFIX_LEN, 64);
+	nla_nest_end(m, p);
+}
+
+static void c_ipv6_len129(struct nl_msg *m)
+{
+	put_prefix(m, SVCNAT_A_CONFIG_SERVICE_CIDR, "fd00:96::", 129);
+}
+
+/* fd00:96::/112 and 10.0.0.0/8 are fine together; the repeat is not */
+static void c_ipv6_dup(struct nl_msg *m)
+{
+	put_prefix(m, SVCNAT_A_CONFIG_SERVICE_CIDR, "fd00:96::", 112);
+	put_prefix(m, SVCNAT_A_CONFIG_SERVICE_CIDR, "10.0.0.0", 8);
+	put_prefix(m, SVCNAT_A_CONFIG_SERVICE_CIDR, "fd00:96::", 112);
+}
+
+static void c_ipv6_two_addrs(struct nl_msg *m)
+{
+	struct nlattr *p = nla_nest_start(m, SVCNAT_A_CONFIG_NODEPORT_CIDR);
+
+	nla_put_u32(m, SVCNAT_A_PREFIX_ADDR_IPV4, ip4("10.0.0.0"));
+	nla_put(m, SVCNAT_A_PREFIX_ADDR_IPV6, sizeof(v6addr), v6addr);
+	nla_put_u8(m, SVCNAT_A_PREFIX_LEN, 8);
 	nla_nest_end(m, p);
 }
 
@@ -1382,6 +1835,9 @@ static void c_stats(struct nl_msg *m)
 CONFIG_SET_WITH(sc_config_cidr_len33, c_cidr_len33)
 CONFIG_SET_WITH(sc_config_host_bits, c_host_bits)
 CONFIG_SET_WITH(sc_config_ipv6, c_ipv6)
+CONFIG_SET_WITH(sc_config_ipv6_len129, c_ipv6_len129)
+CONFIG_SET_WITH(sc_config_ipv6_dup, c_ipv6_dup)
+CONFIG_SET_WITH(sc_config_ipv6_two_addrs, c_ipv6_two_addrs)
 CONFIG_SET_WITH(sc_config_too_many, c_too_many)
 CONFIG_SET_WITH(sc_config_dup, c_dup)
 CONFIG_SET_WITH(sc_config_mark_zero, c_mark_zero)
@@ -1419,10 +1875,12 @@ static void trace_req(struct reply *r, int flags, uint8_t proto,
 	nla_put_u8(m, SVCNAT_A_TRACE_PROTO, proto);
 	if (flags & T_V6_SRC)
 		nla_put(m, SVCNAT_A_TRACE_SRC_IPV6, sizeof(v6addr), v6addr);
-	else if (!(flags & T_NO_SRC))
-		nla_put_u32(m, SVCNAT_A_TRACE_SRC_IPV4, ip4(src));
+	if (!(flags & T_NO_SRC) && src)
+		put_addr(m, SVCNAT_A_TRACE_SRC_IPV4, SVCNAT_A_TRACE_SRC_IPV6,
+			 src);
 	if (!(flags & T_NO_DST))
-		nla_put_u32(m, SVCNAT_A_TRACE_DST_IPV4, ip4(dst));
+		put_addr(m, SVCNAT_A_TRACE_DST_IPV4, SVCNAT_A_TRACE_DST_IPV6,
+			 dst);
 	if (!(flags & T_NO_DPORT))
 		nla_put_u16(m, SVCNAT_A_TRACE_DST_PORT, htons(dport));
 	if (origin >= 0)
@@ -1470,6 +1928,25 @@ static void sc_trace_bad_proto(struct reply *r)
 static void sc_trace_ipv6(struct reply *r)
 {
 	trace_req(r, T_V6_SRC, IPPROTO_TCP, NULL, KEY_ADDR, KEY_PORT, -1,
+		  NULL);
+}
+
+/* IPv6 source, IPv4 destination and the reverse */
+static void sc_trace_ipv6_dst4(struct reply *r)
+{
+	trace_req(r, 0, IPPROTO_TCP, "fd00:244:1::11", KEY_ADDR, KEY_PORT, -1,
+		  NULL);
+}
+
+static void sc_trace_ipv4_dst6(struct reply *r)
+{
+	trace_req(r, 0, IPPROTO_TCP, "10.0.1.2", V6_ADDR, KEY_PORT, -1, NULL);
+}
+
+/* both an IPv6 (2001:db8::1) and an IPv4 source */
+static void sc_trace_two_src(struct reply *r)
+{
+	trace_req(r, T_V6_SRC, IPPROTO_TCP, "10.0.1.2", KEY_ADDR, KEY_PORT, -1,
 		  NULL);
 }
 
@@ -1577,9 +2054,9 @@ static const struct scenario scenarios[] = {
 	  "service without port" },
 	{ "svc-new-bad-proto", sc_svc_new_bad_proto, 0, 1, -1, NULL, 1,
 	  "proto ICMP" },
-	{ "svc-new-ipv6", sc_svc_new_ipv6, 0, 1, -1, "IPv6", 1,
-	  "IPv6 service (not supported yet)" },
-	{ "svc-new-two-addrs", sc_svc_new_two_addrs, 0, 1, -1, "IPv6", 1,
+	{ "svc-new-ipv6", sc_svc_new_ipv6, EINVAL, 1, -1, "backend family", 1,
+	  "IPv6 service with an IPv4 backend" },
+	{ "svc-new-two-addrs", sc_svc_new_two_addrs, EINVAL, 1, -1, "not both", 1,
 	  "IPv4 and IPv6 address at once" },
 	{ "svc-new-name-long", sc_svc_new_name_long, 0, 1, -1, NULL, 1,
 	  "name of 300 characters" },
@@ -1621,8 +2098,10 @@ static const struct scenario scenarios[] = {
 	  "backend-new with weight 70000" },
 	{ "be-new-flags-unknown", sc_be_new_flags_unknown, 0, 1, -1, NULL, 1,
 	  "backend-new with an undefined flag bit" },
-	{ "be-new-ipv6", sc_be_new_ipv6, 0, 1, -1, "IPv6", 1,
-	  "backend with an IPv6 address" },
+	{ "be-new-ipv6", sc_be_new_ipv6, EINVAL, 1, -1, "backend family", 1,
+	  "IPv6 backend for an IPv4 service" },
+	{ "be-new-ipv4-on-ipv6", sc_be_new_ipv4_on_ipv6, EINVAL, 1, -1, "backend family", 1,
+	  "IPv4 backend for an IPv6 service" },
 	{ "be-set-missing", sc_be_set_missing, ENOENT, 1, -1, NULL, 1,
 	  "backend-set of a missing backend" },
 	{ "be-set-weight-big", sc_be_set_weight_big, 0, 1, -1, NULL, 1,
@@ -1679,8 +2158,44 @@ static const struct scenario scenarios[] = {
 	  "source range of length 33" },
 	{ "svc-new-range-host-bits", sc_svc_new_range_host_bits, EINVAL, 1, -1, "host bits", 1,
 	  "source range 10.0.0.1/8" },
-	{ "svc-new-ext-ipv6", sc_svc_new_ext_ipv6, EOPNOTSUPP, 1, -1, "IPv6", 1,
-	  "IPv6 external IP (not supported yet)" },
+	{ "svc-new-ext-ipv6", sc_svc_new_ext_ipv6, EINVAL, 1, -1, "external IP family", 1,
+	  "IPv6 external IP of an IPv4 service" },
+	{ "svc6-ext-ipv4", sc_svc6_ext_ipv4, EINVAL, 1, -1, "external IP family", 1,
+	  "IPv4 external IP of an IPv6 service" },
+	{ "svc6-lb-ipv4", sc_svc6_lb_ipv4, EINVAL, 1, -1, "load-balancer IP family", 1,
+	  "IPv4 load-balancer IP of an IPv6 service" },
+	{ "svc6-range-ipv4", sc_svc6_range_ipv4, EINVAL, 1, -1, "source range family", 1,
+	  "IPv4 source range of an IPv6 service" },
+	{ "svc6-range-host-bits", sc_svc6_range_host_bits, EINVAL, 1, -1, "host bits", 1,
+	  "source range 2001:db8::1/64" },
+	{ "svc6-ext-len64", sc_svc6_ext_len64, EINVAL, 1, -1, "128", 1,
+	  "IPv6 external IP given as a /64" },
+	{ "svc6-ext-len32", sc_svc6_ext_len32, EINVAL, 1, -1, "128", 1,
+	  "IPv6 external IP given as a /32" },
+	{ "svc6-ext-dup", sc_svc6_ext_dup, EINVAL, 1, -1, "duplicate external IP", 1,
+	  "the same IPv6 external IP twice (once with length 128)" },
+	{ "svc6-ext-cluster-ip", sc_svc6_ext_cluster_ip, EINVAL, 1, -1, "cluster IP", 1,
+	  "IPv6 external IP equal to the cluster IP" },
+	{ "svc6-ext-lb-same", sc_svc6_ext_lb_same, EINVAL, 1, -1, "both", 1,
+	  "one IPv6 address as external IP and load-balancer IP" },
+	{ "svc6-ext-multicast", sc_svc6_ext_multicast, EINVAL, 1, -1, "unicast", 1,
+	  "external IP ff02::1" },
+	{ "svc6-lb-loopback", sc_svc6_lb_loopback, EINVAL, 1, -1, "unicast", 1,
+	  "load-balancer IP ::1" },
+	{ "svc6-lb-any", sc_svc6_lb_any, EINVAL, 1, -1, "unicast", 1,
+	  "load-balancer IP ::" },
+	{ "svc6-cluster-ip-multicast", sc_svc6_cluster_ip_multicast, EINVAL, 1, -1, "unicast", 1,
+	  "cluster IP ff05::10" },
+	{ "svc6-cluster-ip-any", sc_svc6_cluster_ip_any, EINVAL, 1, -1, "unicast", 1,
+	  "cluster IP ::" },
+	{ "svc6-prefix-two-addrs", sc_svc6_prefix_two_addrs, EINVAL, 1, -1, "not both", 1,
+	  "external IP nest with an IPv4 and an IPv6 address" },
+	{ "svc6-backend-two-addrs", sc_svc6_backend_two_addrs, EINVAL, 1, -1, "not both", 1,
+	  "backend nest with an IPv4 and an IPv6 address" },
+	{ "svc6-dup-backend", sc_svc6_dup_backend, EINVAL, 1, -1, "duplicate backend", 1,
+	  "the same IPv6 backend twice, written two ways" },
+	{ "txn-op-ipv6-backend-ipv4", sc_txn_op_v6_be_v4, EINVAL, 1, 0, "backend family", 1,
+	  "service-new op of an IPv6 service with an IPv4 backend" },
 	{ "svc-new-ext-too-many", sc_svc_new_ext_too_many, EINVAL, 1, -1, "too many external IPs", 1,
 	  "max-addrs + 1 external IPs" },
 	{ "svc-new-ext-dup", sc_svc_new_ext_dup, EINVAL, 1, -1, "duplicate external IP", 1,
@@ -1709,16 +2224,77 @@ static const struct scenario scenarios[] = {
 	  "service-set with the same load-balancer IP twice" },
 	{ "svc-set-backend-count", sc_svc_set_backend_count, EINVAL, 1, -1, NULL, 1,
 	  "service-set with backend-count (a reply attribute)" },
+	{ "svc-new-flush", sc_svc_new_flush, EINVAL, 1, -1, "flush-conns only applies to backend changes", 1,
+	  "service-new with flush-conns" },
+	{ "svc-set-flush", sc_svc_set_flush, EINVAL, 1, -1, "flush-conns only applies to backend changes", 1,
+	  "service-set with flush-conns" },
+	{ "svc-del-flush", sc_svc_del_flush, EINVAL, 1, -1, "flush-conns only applies to backend changes", 1,
+	  "service-del with flush-conns (of a service that does not exist)" },
+	{ "be-new-flush", sc_be_new_flush, EINVAL, 1, -1, "flush-conns only applies to backend changes", 1,
+	  "backend-new with flush-conns" },
+	{ "svc-get-flush", sc_svc_get_flush, EINVAL, 1, -1, NULL, 1,
+	  "service-get with flush-conns (not a change)" },
+	{ "be-del-flush-missing", sc_be_del_flush_missing, ENOENT, 1, -1, "backend not found", 1,
+	  "backend-del with flush-conns takes it, fails on the missing backend" },
+	{ "be-set-flush-missing", sc_be_set_flush_missing, ENOENT, 1, -1, "backend not found", 1,
+	  "backend-set with flush-conns takes it, fails on the missing backend" },
+	{ "be-replace-flush-no-service", sc_be_replace_flush_no_service, ENOENT, 1, -1, "service not found", 1,
+	  "backend-replace with flush-conns takes it, fails on the missing service" },
+	{ "txn-op-new-flush", sc_txn_op_new_flush, EINVAL, 1, 0, "flush-conns only applies to backend changes", 1,
+	  "service-new op with flush-conns in a transaction" },
+	{ "txn-op-be-new-flush", sc_txn_op_be_new_flush, EINVAL, 1, 0, "flush-conns only applies to backend changes", 1,
+	  "backend-new op with flush-conns in a transaction" },
+	{ "txn-flush-commit-missing", sc_txn_flush_commit_missing, ENOENT, 1, 1, "backend not found", 1,
+	  "transaction with a backend-del op with flush-conns, commit fails on op 1" },
 	{ "txn-op-lb-dup", sc_txn_op_lb_dup, EINVAL, 1, 0, "duplicate load-balancer IP", 1,
 	  "service-new op with the same load-balancer IP twice" },
 	{ "txn-op-set-backend", sc_txn_op_set_backend, EINVAL, 1, 0, NULL, 1,
 	  "service-set op with a backend" },
+	{ "svc-new-aff-timeout-alone", sc_svc_new_aff_timeout_alone, EINVAL, 1, -1,
+	  "affinity-timeout needs affinity client-ip", 1,
+	  "affinity-timeout without affinity" },
+	{ "svc-new-aff-timeout-zero", sc_svc_new_aff_timeout_zero, ERANGE, 1, -1, NULL, 1,
+	  "affinity-timeout 0" },
+	{ "svc-new-aff-timeout-big", sc_svc_new_aff_timeout_big, ERANGE, 1, -1, NULL, 1,
+	  "affinity-timeout 86401" },
+	{ "svc-new-aff-bad", sc_svc_new_aff_bad, ERANGE, 1, -1, NULL, 1,
+	  "affinity 2 (not an affinity)" },
+	{ "svc-new-aff-entry", sc_svc_new_aff_entry, EINVAL, 1, -1, NULL, 1,
+	  "affinity-entry (a reply attribute) in service-new" },
+	{ "svc-set-aff-timeout-alone", sc_svc_set_aff_timeout_alone, EINVAL, 1, -1,
+	  "affinity-timeout needs affinity client-ip", 1,
+	  "service-set with affinity-timeout without affinity" },
+	{ "svc-set-aff-none-timeout", sc_svc_set_aff_none_timeout, EINVAL, 1, -1,
+	  "affinity-timeout needs affinity client-ip", 1,
+	  "service-set with affinity none and a timeout" },
+	{ "txn-op-new-aff-timeout", sc_txn_op_new_aff_timeout, EINVAL, 1, 0,
+	  "affinity-timeout needs affinity client-ip", 1,
+	  "service-new op with affinity-timeout without affinity" },
+	{ "txn-op-set-aff-timeout", sc_txn_op_set_aff_timeout, EINVAL, 1, 0,
+	  "affinity-timeout needs affinity client-ip", 1,
+	  "service-set op with affinity none and a timeout" },
+	{ "aff-get-missing", sc_aff_get_missing, ENOENT, 1, -1, "not found", 1,
+	  "affinity-get of a missing service" },
+	{ "aff-get-no-service", sc_aff_get_no_service, EINVAL, 1, -1, NULL, 1,
+	  "affinity-get without the service attribute" },
+	{ "aff-get-no-port", sc_aff_get_no_port, EINVAL, 1, -1, NULL, 1,
+	  "affinity-get with a key without port" },
+	{ "aff-get-backend", sc_aff_get_backend, EINVAL, 1, -1, NULL, 1,
+	  "affinity-get with a backend in the service nest (strict policy)" },
+	{ "aff-get-unknown-top", sc_aff_get_unknown_top, EINVAL, 1, -1, NULL, 1,
+	  "affinity-get with an unknown top-level attribute" },
 	{ "config-cidr-len33", sc_config_cidr_len33, EINVAL, 1, -1, "32", 1,
 	  "cluster CIDR of length 33; node config unchanged" },
 	{ "config-host-bits", sc_config_host_bits, EINVAL, 1, -1, "host bits", 1,
 	  "cluster CIDR 10.244.1.0/16" },
-	{ "config-ipv6", sc_config_ipv6, EOPNOTSUPP, 1, -1, "IPv6", 1,
-	  "IPv6 cluster CIDR (not supported yet)" },
+	{ "config-ipv6", sc_config_ipv6, EINVAL, 1, -1, "host bits", 1,
+	  "IPv6 cluster CIDR 2001:db8::1/64" },
+	{ "config-ipv6-len129", sc_config_ipv6_len129, ERANGE, 1, -1, NULL, 1,
+	  "IPv6 service CIDR of length 129" },
+	{ "config-ipv6-dup", sc_config_ipv6_dup, EINVAL, 1, -1, "duplicate service CIDR", 1,
+	  "the same IPv6 service CIDR twice, an IPv4 one between" },
+	{ "config-ipv6-two-addrs", sc_config_ipv6_two_addrs, EINVAL, 1, -1, "not both", 1,
+	  "NodePort CIDR nest with an IPv4 and an IPv6 address" },
 	{ "config-too-many", sc_config_too_many, EINVAL, 1, -1, "too many service CIDRs", 1,
 	  "max-addrs + 1 service CIDRs" },
 	{ "config-dup", sc_config_dup, EINVAL, 1, -1, "duplicate NodePort CIDR", 1,
@@ -1749,8 +2325,14 @@ static const struct scenario scenarios[] = {
 	  "trace to port 0" },
 	{ "trace-bad-proto", sc_trace_bad_proto, EINVAL, 1, -1, NULL, 1,
 	  "trace of an ICMP packet" },
-	{ "trace-ipv6", sc_trace_ipv6, EOPNOTSUPP, 1, -1, "IPv6", 1,
-	  "trace from an IPv6 source (not supported yet)" },
+	{ "trace-ipv6", sc_trace_ipv6, EINVAL, 1, -1, "families differ", 1,
+	  "trace from an IPv6 source to an IPv4 destination" },
+	{ "trace-ipv6-dst4", sc_trace_ipv6_dst4, EINVAL, 1, -1, "families differ", 1,
+	  "trace from an IPv6 pod address to an IPv4 cluster IP" },
+	{ "trace-ipv4-dst6", sc_trace_ipv4_dst6, EINVAL, 1, -1, "families differ", 1,
+	  "trace from an IPv4 source to an IPv6 destination" },
+	{ "trace-two-src", sc_trace_two_src, EINVAL, 1, -1, "not both", 1,
+	  "trace with an IPv4 and an IPv6 source" },
 	{ "trace-bad-origin", sc_trace_bad_origin, ERANGE, 1, -1, NULL, 1,
 	  "trace with origin 3 (not an origin)" },
 	{ "trace-reply-attr", sc_trace_reply_attr, EINVAL, 1, -1, NULL, 1,
