@@ -63,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/svcnat.h>
@@ -2016,7 +2017,8 @@ struct scenario {
 	const char *name;
 	void (*fn)(struct reply *r);
 	int want_errno;		/* 0: any error */
-	int need_msg;		/* an extack message is required */
+	int need_msg;		/* an extack message is required; 2: only
+				 * where a dump's ->start() can set one */
 	int want_op;		/* index of the failing op, -1: none */
 	const char *substr;	/* the message must contain this */
 	int in_all;
@@ -2273,11 +2275,11 @@ static const struct scenario scenarios[] = {
 	{ "txn-op-set-aff-timeout", sc_txn_op_set_aff_timeout, EINVAL, 1, 0,
 	  "affinity-timeout needs affinity client-ip", 1,
 	  "service-set op with affinity none and a timeout" },
-	{ "aff-get-missing", sc_aff_get_missing, ENOENT, 1, -1, "not found", 1,
+	{ "aff-get-missing", sc_aff_get_missing, ENOENT, 2, -1, "not found", 1,
 	  "affinity-get of a missing service" },
-	{ "aff-get-no-service", sc_aff_get_no_service, EINVAL, 1, -1, NULL, 1,
+	{ "aff-get-no-service", sc_aff_get_no_service, EINVAL, 2, -1, NULL, 1,
 	  "affinity-get without the service attribute" },
-	{ "aff-get-no-port", sc_aff_get_no_port, EINVAL, 1, -1, NULL, 1,
+	{ "aff-get-no-port", sc_aff_get_no_port, EINVAL, 2, -1, NULL, 1,
 	  "affinity-get with a key without port" },
 	{ "aff-get-backend", sc_aff_get_backend, EINVAL, 1, -1, NULL, 1,
 	  "affinity-get with a backend in the service nest (strict policy)" },
@@ -2354,10 +2356,26 @@ static const struct scenario scenarios[] = {
 static int want_errno = -1;	/* -1: as the scenario says */
 static int no_msg_needed;
 
+/*
+ * Linux 6.1's netlink core calls a dump's ->start() without an extack
+ * (netlink_dump_control has no extack before 6.2): errors that svcnat
+ * finds there reach the caller with their errno but without a message.
+ */
+static int dump_start_has_extack(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 1;
+	return major > 6 || (major == 6 && minor >= 2);
+}
+
 static int run(const struct scenario *sc)
 {
 	int want = want_errno >= 0 ? want_errno : sc->want_errno;
-	int need_msg = sc->need_msg && !no_msg_needed;
+	int need_msg = sc->need_msg && !no_msg_needed &&
+		(sc->need_msg != 2 || dump_start_has_extack());
 	char why[768] = "";
 	char info[1024];
 	char op_text[32];
@@ -2389,7 +2407,8 @@ static int run(const struct scenario *sc)
 		 !strstr(r.msg, op_text))
 		snprintf(why, sizeof(why), "does not name op %d (cookie or \"%s\")",
 			 sc->want_op, op_text);
-	else if (sc->substr && !strstr(r.msg, sc->substr))
+	else if (sc->substr && (need_msg || r.have_msg) &&
+		 !strstr(r.msg, sc->substr))
 		snprintf(why, sizeof(why), "message lacks \"%s\"", sc->substr);
 	if (r.note[0])
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s%s",
