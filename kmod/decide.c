@@ -163,8 +163,9 @@ static bool svcnat_set_has(const struct svcnat_cfg *cfg,
  * svcnat_decide - decide for the first packet of a connection
  * @sn: the namespace state
  * @pkt: the packet
- * @trace: for the trace operation: choose a backend only when the choice
- *	is deterministic, and report whether the source is a candidate
+ * @mode: a packet, or a trace; a trace reports whether the source is a
+ *	candidate, and chooses a backend only when the choice is
+ *	deterministic (one candidate, maglev) unless told to choose
  * @d: the decision
  *
  * Caller holds rcu_read_lock(); the pointers in @d are valid until it
@@ -172,7 +173,7 @@ static bool svcnat_set_has(const struct svcnat_cfg *cfg,
  * under which configurations are replaced.
  */
 void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
-		   bool trace, struct svcnat_decision *d)
+		   enum svcnat_decide_mode mode, struct svcnat_decision *d)
 {
 	const struct svcnat_node *node = rcu_dereference(sn->node);
 	const struct svcnat_set *set;
@@ -242,14 +243,13 @@ void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
 	d->verdict = SVCNAT_VERDICT_DNAT;
 	d->reason = SVCNAT_REASON_ENDPOINT;
 
-	if (trace) {
+	if (mode != SVCNAT_DECIDE_PACKET) {
 		d->hairpin = svcnat_set_has(cfg, set, &pkt->saddr);
-		if (set->nr > 1)
+		if (mode == SVCNAT_DECIDE_TRACE && set->nr > 1 &&
+		    cfg->spec->scheduler != SVCNAT_SCHEDULER_MAGLEV)
 			return;
-		d->be = &cfg->be[set->pick[0].idx];
-	} else {
-		d->be = svcnat_set_pick(cfg, set);
 	}
+	d->be = svcnat_sched_pick(cfg, set, pkt);
 	/* Rule 9: a backend talking to itself through the service. */
 	if (nf_inet_addr_cmp(&d->be->addr, &pkt->saddr)) {
 		d->hairpin = true;
