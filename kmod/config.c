@@ -10,6 +10,7 @@
  * stages are dropped and the table is as it was.
  */
 
+#include <linux/gcd.h>
 #include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/overflow.h>
@@ -498,11 +499,15 @@ static bool svcnat_be_local(const struct svcnat_backend *be)
 	return be->flags & SVCNAT_BACKEND_FLAGS_LOCAL;
 }
 
+/*
+ * Fill a set's candidates when it has room for them (@set->pick), else
+ * just count them; either way size its scheduler table.
+ */
 static u32 svcnat_set_fill(struct svcnat_set *set, const struct svcnat_stage *st,
-			   bool local)
+			   const struct svcnat_spec *spec, bool local)
 {
 	bool any_ready = false;
-	u32 i;
+	u32 i, g = 0;
 
 	/* A backend of weight 0 takes no new connection: not ready for them. */
 	for (i = 0; i < st->nr; i++)
@@ -517,12 +522,14 @@ static u32 svcnat_set_fill(struct svcnat_set *set, const struct svcnat_stage *st
 		    (local && !svcnat_be_local(&st->be[i])))
 			continue;
 		set->total += st->be[i].weight;
+		g = gcd(g, st->be[i].weight);
 		if (set->pick) {
 			set->pick[set->nr].cum = set->total;
 			set->pick[set->nr].idx = i;
 		}
 		set->nr++;
 	}
+	set->len = svcnat_sched_len(spec, st->nr, set, g);
 	return set->nr;
 }
 
@@ -562,8 +569,8 @@ static void svcnat_cfg_fill_fes(struct svcnat_cfg *cfg,
 
 static struct svcnat_cfg *svcnat_cfg_build(const struct svcnat_stage *st)
 {
+	size_t size, fe_off, pick_off, next_off, spec_off, tab_off, name_off;
 	const struct svcnat_spec *spec = st->spec ?: &svcnat_spec_none;
-	size_t size, fe_off, pick_off, spec_off, name_off;
 	struct svcnat_set cluster = {}, local = {};
 	const char *name = st->name ?: "";
 	struct svcnat_spec *spec_copy;
@@ -571,33 +578,51 @@ static struct svcnat_cfg *svcnat_cfg_build(const struct svcnat_stage *st)
 	u32 nr_fe;
 
 	nr_fe = 2 + spec->nr_ext + spec->nr_lb + (spec->node_port ? 1 : 0);
-	svcnat_set_fill(&cluster, st, false);
-	svcnat_set_fill(&local, st, true);
+	svcnat_set_fill(&cluster, st, spec, false);
+	svcnat_set_fill(&local, st, spec, true);
 
-	/* One allocation: header, backends, frontends, sets, spec, name. */
+	/*
+	 * One allocation: header, backends, frontends, sets, rr positions,
+	 * spec, scheduler tables, name.
+	 */
 	fe_off = ALIGN(struct_size(cfg, be, st->nr), __alignof__(struct svcnat_fe));
 	pick_off = size_add(fe_off, array_size(nr_fe, sizeof(struct svcnat_fe)));
-	spec_off = size_add(pick_off, array_size(cluster.nr + local.nr,
-						 sizeof(struct svcnat_pick)));
-	name_off = size_add(spec_off, svcnat_spec_size(spec));
+	next_off = ALIGN(size_add(pick_off,
+				  array_size(cluster.nr + local.nr,
+					     sizeof(struct svcnat_pick))),
+			 __alignof__(atomic_long_t));
+	spec_off = size_add(next_off, 2 * sizeof(atomic_long_t));
+	tab_off = size_add(spec_off, svcnat_spec_size(spec));
+	name_off = size_add(tab_off, array_size((size_t)cluster.len + local.len,
+						sizeof(u16)));
 	size = size_add(name_off, strlen(name) + 1);
 	cfg = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!cfg)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 
 	cfg->nr = st->nr;
 	if (st->nr)
 		memcpy(cfg->be, st->be, st->nr * sizeof(*cfg->be));
 	cfg->cluster.pick = (struct svcnat_pick *)((char *)cfg + pick_off);
 	cfg->local.pick = cfg->cluster.pick + cluster.nr;
-	svcnat_set_fill(&cfg->cluster, st, false);
-	svcnat_set_fill(&cfg->local, st, true);
+	svcnat_set_fill(&cfg->cluster, st, spec, false);
+	svcnat_set_fill(&cfg->local, st, spec, true);
 
 	spec_copy = (struct svcnat_spec *)((char *)cfg + spec_off);
 	memcpy(spec_copy, spec, svcnat_spec_size(spec));
 	cfg->spec = spec_copy;
 	cfg->name = (char *)cfg + name_off;
 	memcpy((char *)cfg->name, name, strlen(name) + 1);
+
+	cfg->cluster.next = (atomic_long_t *)((char *)cfg + next_off);
+	cfg->local.next = cfg->cluster.next + 1;
+	cfg->cluster.tab = (u16 *)((char *)cfg + tab_off);
+	cfg->local.tab = cfg->cluster.tab + cluster.len;
+	if (svcnat_sched_build(cfg, &cfg->cluster) ||
+	    svcnat_sched_build(cfg, &cfg->local)) {
+		kvfree(cfg);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	cfg->fe = (struct svcnat_fe *)((char *)cfg + fe_off);
 	cfg->nr_fe = nr_fe;
@@ -657,11 +682,20 @@ static int svcnat_change_prepare(struct svcnat_change *ch,
 	int err;
 
 	list_for_each_entry(st, &ch->stages, list) {
+		struct svcnat_cfg *cfg;
+
 		if (!st->exists)
 			continue;
-		st->cfg = svcnat_cfg_build(st);
-		if (!st->cfg)
-			return -ENOMEM;
+		err = svcnat_sched_check(st->spec ?: &svcnat_spec_none, st->nr,
+					 extack);
+		if (err) {
+			ch->failed = st->last_op;
+			return err;
+		}
+		cfg = svcnat_cfg_build(st);
+		if (IS_ERR(cfg))
+			return PTR_ERR(cfg);
+		st->cfg = cfg;
 		/* Preallocated: the packet path never allocates entries. */
 		if (st->cfg->spec->affinity == SVCNAT_AFFINITY_CLIENT_IP &&
 		    !rcu_access_pointer(st->svc->aff)) {

@@ -199,8 +199,9 @@ static bool svcnat_set_has(const struct svcnat_cfg *cfg,
  * svcnat_decide - decide for the first packet of a connection
  * @sn: the namespace state
  * @pkt: the packet
- * @trace: for the trace operation: choose a backend only when the choice
- *	is deterministic, and report whether the source is a candidate
+ * @mode: a packet, or a trace; a trace reports whether the source is a
+ *	candidate, and chooses a backend only when the choice is
+ *	deterministic (one candidate, maglev) unless told to choose
  * @d: the decision
  *
  * Caller holds rcu_read_lock(); the pointers in @d are valid until it
@@ -208,7 +209,7 @@ static bool svcnat_set_has(const struct svcnat_cfg *cfg,
  * under which configurations are replaced.
  */
 void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
-		   bool trace, struct svcnat_decision *d)
+		   enum svcnat_decide_mode mode, struct svcnat_decision *d)
 {
 	const struct svcnat_node *node = rcu_dereference(sn->node);
 	struct svcnat_aff *aff = NULL;
@@ -283,19 +284,20 @@ void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
 	if (cfg->spec->affinity == SVCNAT_AFFINITY_CLIENT_IP)
 		aff = rcu_dereference(fe->svc->aff);
 	if (aff) {
-		d->be = svcnat_aff_lookup(aff, cfg, set, pkt, trace);
+		d->be = svcnat_aff_lookup(aff, cfg, set, pkt,
+					  mode != SVCNAT_DECIDE_PACKET);
 		d->affinity = !!d->be;
 	}
 
-	if (trace) {
+	if (mode != SVCNAT_DECIDE_PACKET) {
 		d->hairpin = svcnat_set_has(cfg, set, &pkt->saddr);
-		if (!d->be && set->nr > 1)
+		if (!d->be && mode == SVCNAT_DECIDE_TRACE && set->nr > 1 &&
+		    cfg->spec->scheduler != SVCNAT_SCHEDULER_MAGLEV)
 			return;
-		if (!d->be)
-			d->be = &cfg->be[set->pick[0].idx];
-	} else if (!d->be) {
-		d->be = svcnat_set_pick(cfg, set);
-		if (aff)
+	}
+	if (!d->be) {
+		d->be = svcnat_sched_pick(cfg, set, pkt);
+		if (aff && mode == SVCNAT_DECIDE_PACKET)
 			svcnat_aff_record(aff, cfg, pkt, d->be);
 	}
 	/* Rule 9: a backend talking to itself through the service. */

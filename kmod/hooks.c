@@ -124,7 +124,7 @@ static unsigned int svcnat_nat_fn(void *priv, struct sk_buff *skb,
 	pkt.local_out = state->hook == NF_INET_LOCAL_OUT;
 
 	/* Hooks run under rcu_read_lock(). */
-	svcnat_decide(sn, &pkt, false, &d);
+	svcnat_decide(sn, &pkt, SVCNAT_DECIDE_PACKET, &d);
 	switch (d.verdict) {
 	case SVCNAT_VERDICT_ACCEPT:
 		return NF_ACCEPT;

@@ -36,6 +36,11 @@ static struct netlink_range_validation svcnat_affinity_timeout_range = {
 	.max = SVCNAT_AFFINITY_TIMEOUT_MAX,
 };
 
+static struct netlink_range_validation svcnat_maglev_size_range = {
+	.min = 7,
+	.max = SVCNAT_MAGLEV_SIZE_MAX,
+};
+
 /* An address or CIDR, IPv4 or IPv6. */
 const struct nla_policy svcnat_nl_prefix_policy[SVCNAT_A_PREFIX_MAX + 1] = {
 	[SVCNAT_A_PREFIX_ADDR_IPV4] = { .type = NLA_BE32 },
@@ -85,7 +90,12 @@ static const struct nla_policy svcnat_backend_key_nl_policy[SVCNAT_A_BACKEND_POR
 		NLA_POLICY_MAX(NLA_U32, SVCNAT_AFFINITY_CLIENT_IP),	\
 	[SVCNAT_A_SERVICE_AFFINITY_TIMEOUT] =				\
 		NLA_POLICY_FULL_RANGE(NLA_U32,				\
-				      &svcnat_affinity_timeout_range)
+				      &svcnat_affinity_timeout_range),	\
+	[SVCNAT_A_SERVICE_SCHEDULER] =					\
+		NLA_POLICY_MAX(NLA_U32, SVCNAT_SCHEDULER_MAGLEV),	\
+	[SVCNAT_A_SERVICE_MAGLEV_SIZE] =				\
+		NLA_POLICY_FULL_RANGE(NLA_U32, &svcnat_maglev_size_range), \
+	[SVCNAT_A_SERVICE_HASH] = NLA_POLICY_MAX(NLA_U32, SVCNAT_HASH_FLOW)
 
 /*
  * Every change of a service passes flush-conns on, so that the ones that
@@ -99,12 +109,12 @@ static const struct nla_policy svcnat_service_key_nl_policy[SVCNAT_A_SERVICE_POR
 	SVCNAT_SERVICE_KEY_POLICY,
 };
 
-static const struct nla_policy svcnat_service_del_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
+static const struct nla_policy svcnat_service_del_nl_policy[SVCNAT_A_SERVICE_MAX + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_FLUSH_POLICY,
 };
 
-static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
+static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_MAX + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_NAME_POLICY,
 	[SVCNAT_A_SERVICE_BACKEND] = NLA_POLICY_NESTED(svcnat_backend_nl_policy),
@@ -113,7 +123,7 @@ static const struct nla_policy svcnat_service_new_nl_policy[SVCNAT_A_SERVICE_FLU
 };
 
 /* No backend: service-set keeps them. */
-static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_A_SERVICE_FLUSH_CONNS + 1] = {
+static const struct nla_policy svcnat_service_set_nl_policy[SVCNAT_A_SERVICE_MAX + 1] = {
 	SVCNAT_SERVICE_KEY_POLICY,
 	SVCNAT_SERVICE_NAME_POLICY,
 	SVCNAT_SERVICE_SPEC_POLICY,
@@ -196,10 +206,10 @@ struct svcnat_op_desc {
 
 static const struct svcnat_op_desc svcnat_op_descs[SVCNAT_CMD_FLUSH + 1] = {
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_NEW, svcnat_service_new_nl_policy,
-		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_ANY, true,
+		       SVCNAT_A_SERVICE_MAX, SVCNAT_OP_BE_ANY, true,
 		       false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_SET, svcnat_service_set_nl_policy,
-		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_NONE, true,
+		       SVCNAT_A_SERVICE_MAX, SVCNAT_OP_BE_NONE, true,
 		       false),
 	SVCNAT_OP_DESC(SVCNAT_CMD_SERVICE_DEL, svcnat_service_del_nl_policy,
 		       SVCNAT_A_SERVICE_FLUSH_CONNS, SVCNAT_OP_BE_NONE, false,
@@ -592,6 +602,53 @@ static int svcnat_nl_parse_affinity(struct nlattr **tb,
 	return 0;
 }
 
+static bool svcnat_nl_prime(u32 n)
+{
+	u32 d;
+
+	if (n < 2)
+		return false;
+	for (d = 2; d <= n / d; d++)
+		if (!(n % d))
+			return false;
+	return true;
+}
+
+/* Scheduler, maglev size and hash; absent ones take their defaults. */
+static int svcnat_nl_parse_sched(struct nlattr **tb, struct svcnat_spec *spec,
+				 struct netlink_ext_ack *extack)
+{
+	struct nlattr *size = tb[SVCNAT_A_SERVICE_MAGLEV_SIZE];
+	struct nlattr *hash = tb[SVCNAT_A_SERVICE_HASH];
+
+	if (tb[SVCNAT_A_SERVICE_SCHEDULER])
+		spec->scheduler = nla_get_u32(tb[SVCNAT_A_SERVICE_SCHEDULER]);
+	if (spec->scheduler != SVCNAT_SCHEDULER_MAGLEV) {
+		if (size) {
+			NL_SET_ERR_MSG_ATTR(extack, size,
+					    "maglev-size needs scheduler maglev");
+			return -EINVAL;
+		}
+		if (hash) {
+			NL_SET_ERR_MSG_ATTR(extack, hash,
+					    "hash needs scheduler maglev");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (size) {
+		spec->maglev_size = nla_get_u32(size);
+		if (!svcnat_nl_prime(spec->maglev_size)) {
+			NL_SET_ERR_MSG_ATTR(extack, size,
+					    "maglev-size must be a prime");
+			return -EINVAL;
+		}
+	}
+	if (hash)
+		spec->hash = nla_get_u32(hash);
+	return 0;
+}
+
 /* Frontends and policies of service-new and service-set. */
 static int svcnat_nl_parse_spec(struct nlattr **tb, const struct nlattr *nest,
 				struct svcnat_op *op,
@@ -638,6 +695,9 @@ static int svcnat_nl_parse_spec(struct nlattr **tb, const struct nlattr *nest,
 		spec->int_local = nla_get_u32(tb[SVCNAT_A_SERVICE_INT_POLICY]) ==
 				  SVCNAT_TRAFFIC_POLICY_LOCAL;
 	err = svcnat_nl_parse_affinity(tb, spec, extack);
+	if (err)
+		goto err_free_spec;
+	err = svcnat_nl_parse_sched(tb, spec, extack);
 	if (err)
 		goto err_free_spec;
 
@@ -995,6 +1055,8 @@ static size_t svcnat_nl_spec_size(const struct svcnat_cfg *cfg)
 		spec->nr_ranges * svcnat_nl_prefix_size(true) +
 		2 * nla_total_size(sizeof(u32)) +	/* EXT/INT_POLICY */
 		2 * nla_total_size(sizeof(u32)) +	/* AFFINITY(_TIMEOUT) */
+		/* SCHEDULER, MAGLEV_SIZE, HASH */
+		3 * nla_total_size(sizeof(u32)) +
 		svcnat_nl_stats_size(5);		/* STATS */
 }
 
@@ -1138,6 +1200,15 @@ static int svcnat_nl_put_spec(struct sk_buff *skb,
 	    (spec->affinity == SVCNAT_AFFINITY_CLIENT_IP &&
 	     nla_put_u32(skb, SVCNAT_A_SERVICE_AFFINITY_TIMEOUT,
 			 spec->affinity_timeout)))
+		return -EMSGSIZE;
+	/* The scheduler always; hash for maglev; its size only when set. */
+	if (nla_put_u32(skb, SVCNAT_A_SERVICE_SCHEDULER, spec->scheduler))
+		return -EMSGSIZE;
+	if (spec->scheduler == SVCNAT_SCHEDULER_MAGLEV &&
+	    (nla_put_u32(skb, SVCNAT_A_SERVICE_HASH, spec->hash) ||
+	     (spec->maglev_size &&
+	      nla_put_u32(skb, SVCNAT_A_SERVICE_MAGLEV_SIZE,
+			  spec->maglev_size))))
 		return -EMSGSIZE;
 	return 0;
 }

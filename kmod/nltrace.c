@@ -16,7 +16,7 @@
 #define SVCNAT_TRACE_SPORT_DEFAULT	40000
 
 /* A trace request: the packet; the rest of the set is the reply. */
-static const struct nla_policy svcnat_trace_nl_policy[SVCNAT_A_TRACE_ORIGIN + 1] = {
+static const struct nla_policy svcnat_trace_nl_policy[SVCNAT_A_TRACE_CHOOSE + 1] = {
 	[SVCNAT_A_TRACE_PROTO] = { .type = NLA_U8 },
 	[SVCNAT_A_TRACE_SRC_IPV4] = { .type = NLA_BE32 },
 	[SVCNAT_A_TRACE_SRC_IPV6] = NLA_POLICY_EXACT_LEN(16),
@@ -25,6 +25,7 @@ static const struct nla_policy svcnat_trace_nl_policy[SVCNAT_A_TRACE_ORIGIN + 1]
 	[SVCNAT_A_TRACE_DST_IPV6] = NLA_POLICY_EXACT_LEN(16),
 	[SVCNAT_A_TRACE_DST_PORT] = { .type = NLA_BE16 },
 	[SVCNAT_A_TRACE_ORIGIN] = NLA_POLICY_MAX(NLA_U32, SVCNAT_ORIGIN_OTHER),
+	[SVCNAT_A_TRACE_CHOOSE] = { .type = NLA_FLAG },
 };
 
 /* The top-level policy of trace. */
@@ -82,10 +83,11 @@ static int svcnat_nl_parse_trace_addrs(struct nlattr **tb,
 }
 
 static int svcnat_nl_parse_trace(struct genl_info *info,
-				 struct svcnat_pkt *pkt, int *origin)
+				 struct svcnat_pkt *pkt, int *origin,
+				 enum svcnat_decide_mode *mode)
 {
 	struct nlattr *nest = info->attrs[SVCNAT_A_TRACE];
-	struct nlattr *tb[SVCNAT_A_TRACE_ORIGIN + 1];
+	struct nlattr *tb[SVCNAT_A_TRACE_CHOOSE + 1];
 	struct netlink_ext_ack *extack = info->extack;
 	int err;
 
@@ -93,7 +95,7 @@ static int svcnat_nl_parse_trace(struct genl_info *info,
 		GENL_SET_ERR_MSG(info, "missing trace");
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, SVCNAT_A_TRACE_ORIGIN, nest,
+	err = nla_parse_nested(tb, SVCNAT_A_TRACE_CHOOSE, nest,
 			       svcnat_trace_nl_policy, extack);
 	if (err)
 		return err;
@@ -138,6 +140,8 @@ static int svcnat_nl_parse_trace(struct genl_info *info,
 	if (tb[SVCNAT_A_TRACE_ORIGIN])
 		*origin = nla_get_u32(tb[SVCNAT_A_TRACE_ORIGIN]);
 	pkt->local_out = *origin == SVCNAT_ORIGIN_NODE;
+	*mode = nla_get_flag(tb[SVCNAT_A_TRACE_CHOOSE]) ?
+		SVCNAT_DECIDE_TRACE_CHOOSE : SVCNAT_DECIDE_TRACE;
 	return 0;
 }
 
@@ -180,7 +184,8 @@ static size_t svcnat_nl_trace_size(const struct svcnat_pkt *pkt,
 		6 * nla_total_size(sizeof(u32)) +
 		2 * nla_total_size(sizeof(u8));	/* MASQUERADE, HAIRPIN */
 	if (d->svc)
-		size += nla_total_size(0) +	/* SERVICE */
+		size += nla_total_size(sizeof(u32)) +	/* SCHEDULER */
+			nla_total_size(0) +	/* SERVICE */
 			nla_total_size(sizeof(u8)) +	/* PROTO */
 			svcnat_nl_addr_size(pkt->family) +	/* ADDR */
 			nla_total_size(sizeof(__be16)) +	/* PORT */
@@ -219,7 +224,9 @@ static int svcnat_nl_put_trace(struct sk_buff *skb,
 		goto err_cancel_nest;
 
 	if (d->svc) {
-		if (nla_put_u32(skb, SVCNAT_A_TRACE_FRONTEND, d->frontend))
+		if (nla_put_u32(skb, SVCNAT_A_TRACE_FRONTEND, d->frontend) ||
+		    nla_put_u32(skb, SVCNAT_A_TRACE_SCHEDULER,
+				d->cfg->spec->scheduler))
 			goto err_cancel_nest;
 		svc = nla_nest_start(skb, SVCNAT_A_TRACE_SERVICE);
 		if (!svc || svcnat_nl_put_key(skb, d->svc, d->cfg))
@@ -264,13 +271,14 @@ int svcnat_nl_trace_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct svcnat_net *sn = svcnat_pernet(genl_info_net(info));
 	struct svcnat_decision d = {};
+	enum svcnat_decide_mode mode;
 	struct svcnat_pkt pkt;
 	struct sk_buff *msg;
 	int origin, err;
 	size_t size;
 	void *hdr;
 
-	err = svcnat_nl_parse_trace(info, &pkt, &origin);
+	err = svcnat_nl_parse_trace(info, &pkt, &origin, &mode);
 	if (err)
 		return err;
 
@@ -281,7 +289,7 @@ int svcnat_nl_trace_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 
 	rcu_read_lock();
-	svcnat_decide(sn, &pkt, true, &d);
+	svcnat_decide(sn, &pkt, mode, &d);
 	rcu_read_unlock();
 
 	/* The trace nest has a 16-bit length. */

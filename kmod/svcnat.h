@@ -8,6 +8,7 @@
 #ifndef _SVCNAT_H
 #define _SVCNAT_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -118,6 +119,11 @@ struct svcnat_backend {
  * @total: sum of their weights
  * @pick: for i < @nr, the running weight sum up to and including the i-th
  *	candidate, and the index of that candidate in &svcnat_cfg.be
+ * @len: entries in @tab, 0 when the scheduler needs none
+ * @tab: scheduler table of positions in @pick: the rr sequence or the
+ *	maglev lookup table (sched.c)
+ * @next: rr position, counts every choice; the only mutable part of a
+ *	configuration
  */
 struct svcnat_set {
 	u32 nr;
@@ -126,6 +132,9 @@ struct svcnat_set {
 		u32 cum;
 		u32 idx;
 	} *pick;
+	u32 len;
+	u16 *tab;
+	atomic_long_t *next;
 };
 
 enum svcnat_fe_kind {
@@ -485,8 +494,33 @@ bool svcnat_prefix_match(const struct svcnat_prefix *p, u16 nr,
 			 const union nf_inet_addr *addr, u8 family);
 
 /* decide.c */
+
+/**
+ * enum svcnat_decide_mode - who asks for a decision
+ * @SVCNAT_DECIDE_PACKET: a first packet: choose a backend
+ * @SVCNAT_DECIDE_TRACE: a trace: choose a backend only when the choice
+ *	is deterministic (one candidate, maglev), change no state
+ * @SVCNAT_DECIDE_TRACE_CHOOSE: a trace that chooses as a packet would
+ *	(random draws, rr advances)
+ */
+enum svcnat_decide_mode {
+	SVCNAT_DECIDE_PACKET,
+	SVCNAT_DECIDE_TRACE,
+	SVCNAT_DECIDE_TRACE_CHOOSE,
+};
+
 void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
-		   bool trace, struct svcnat_decision *d);
+		   enum svcnat_decide_mode mode, struct svcnat_decision *d);
+
+/* sched.c */
+int svcnat_sched_check(const struct svcnat_spec *spec, u32 nr_be,
+		       struct netlink_ext_ack *extack);
+u32 svcnat_sched_len(const struct svcnat_spec *spec, u32 nr_be,
+		     const struct svcnat_set *set, u32 gcd);
+int svcnat_sched_build(const struct svcnat_cfg *cfg, struct svcnat_set *set);
+const struct svcnat_backend *svcnat_sched_pick(const struct svcnat_cfg *cfg,
+					       const struct svcnat_set *set,
+					       const struct svcnat_pkt *pkt);
 
 /* affinity.c */
 struct svcnat_aff *svcnat_aff_alloc(void);

@@ -1678,6 +1678,137 @@ static void sc_txn_flush_commit_missing(struct reply *r)
 	transact(main_sk, m, r);
 }
 
+/* ----- schedulers ----- */
+
+static void g_maglev_size_only(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_MAGLEV_SIZE, 1021);
+}
+
+static void g_rr_hash(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_SCHEDULER, SVCNAT_SCHEDULER_RR);
+	nla_put_u32(m, SVCNAT_A_SERVICE_HASH, SVCNAT_HASH_SRC);
+}
+
+static void g_hash_flow(struct nl_msg *m)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_HASH, SVCNAT_HASH_FLOW);
+}
+
+static void g_maglev_size(struct nl_msg *m, uint32_t size)
+{
+	nla_put_u32(m, SVCNAT_A_SERVICE_SCHEDULER, SVCNAT_SCHEDULER_MAGLEV);
+	nla_put_u32(m, SVCNAT_A_SERVICE_MAGLEV_SIZE, size);
+}
+
+static void f_maglev_size_only(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	g_maglev_size_only(m);
+}
+
+static void f_rr_hash(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	g_rr_hash(m);
+}
+
+static void f_maglev_size_not_prime(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	g_maglev_size(m, 1001);
+}
+
+static void f_maglev_size_5(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	g_maglev_size(m, 5);
+}
+
+static void f_scheduler_bad(struct nl_msg *m)
+{
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	nla_put_u32(m, SVCNAT_A_SERVICE_SCHEDULER, 3);
+}
+
+/* maglev-size 7 (a prime) for 8 backends */
+static void f_maglev_size_small(struct nl_msg *m)
+{
+	char addr[32];
+	int i;
+
+	put_key(m, IPPROTO_TCP, NEW_ADDR, KEY_PORT);
+	g_maglev_size(m, 7);
+	for (i = 1; i <= 8; i++) {
+		snprintf(addr, sizeof(addr), "10.0.3.%d", i);
+		put_backend(m, addr, 80, -1, -1);
+	}
+}
+
+SVC_NEW_WITH(sc_svc_new_maglev_size_only, f_maglev_size_only)
+SVC_NEW_WITH(sc_svc_new_rr_hash, f_rr_hash)
+SVC_NEW_WITH(sc_svc_new_maglev_size_not_prime, f_maglev_size_not_prime)
+SVC_NEW_WITH(sc_svc_new_maglev_size_5, f_maglev_size_5)
+SVC_NEW_WITH(sc_svc_new_scheduler_bad, f_scheduler_bad)
+SVC_NEW_WITH(sc_svc_new_maglev_size_small, f_maglev_size_small)
+
+static void sc_svc_set_hash(struct reply *r)
+{
+	svc_set_with(r, g_hash_flow);
+}
+
+static void f_op_new_maglev_size_only(struct nl_msg *m)
+{
+	put_op_with(m, SVCNAT_CMD_SERVICE_NEW, g_maglev_size_only);
+}
+
+TXN_BAD_OP(sc_txn_op_maglev_size_only, f_op_new_maglev_size_only)
+
+/*
+ * A maglev service of size 7 with 7 backends (op 0), then an eighth
+ * (op 1): the commit fails as a whole, naming op 1.
+ */
+static void sc_txn_commit_maglev_small(struct reply *r)
+{
+	uint32_t id = txn_begin(main_sk, r);
+	struct nlattr *op, *s;
+	struct reply r1;
+	struct nl_msg *m;
+	char addr[32];
+	int i;
+
+	if (!id) {
+		r->error = -EIO;
+		return;
+	}
+	m = ops_msg(id);
+	op = nla_nest_start(m, SVCNAT_A_OP);
+	nla_put_u32(m, SVCNAT_A_OP_CMD, SVCNAT_CMD_SERVICE_NEW);
+	s = nla_nest_start(m, SVCNAT_A_OP_SERVICE);
+	put_key(m, IPPROTO_TCP, "10.96.2.7", 80);
+	g_maglev_size(m, 7);
+	for (i = 1; i <= 7; i++) {
+		snprintf(addr, sizeof(addr), "10.0.3.%d", i);
+		put_backend(m, addr, 80, -1, -1);
+	}
+	nla_nest_end(m, s);
+	nla_nest_end(m, op);
+	put_op(m, SVCNAT_CMD_BACKEND_NEW, "10.96.2.7", 80, "10.0.3.8", 80);
+	transact(main_sk, m, &r1);
+	if (r1.error) {
+		add_note(r, "ops rejected before commit: errno=%d %s",
+			 -r1.error, r1.msg);
+		r->error = -EIO;
+		return;
+	}
+	m = msg_new(SVCNAT_CMD_TXN_COMMIT, 0);
+	nla_put_u32(m, SVCNAT_A_TXN_ID, id);
+	transact(main_sk, m, r);
+	if (r->error)
+		expect_txn_gone(main_sk, id, r);
+}
+
 /* config-get into r->config; 0 on success */
 static int config_get(struct reply *r)
 {
@@ -2285,6 +2416,31 @@ static const struct scenario scenarios[] = {
 	  "affinity-get with a backend in the service nest (strict policy)" },
 	{ "aff-get-unknown-top", sc_aff_get_unknown_top, EINVAL, 1, -1, NULL, 1,
 	  "affinity-get with an unknown top-level attribute" },
+	{ "svc-new-maglev-size-only", sc_svc_new_maglev_size_only, EINVAL, 1, -1,
+	  "maglev-size needs scheduler maglev", 1,
+	  "maglev-size without scheduler maglev" },
+	{ "svc-new-rr-hash", sc_svc_new_rr_hash, EINVAL, 1, -1,
+	  "hash needs scheduler maglev", 1,
+	  "hash with scheduler rr" },
+	{ "svc-new-maglev-size-not-prime", sc_svc_new_maglev_size_not_prime, EINVAL, 1, -1,
+	  "maglev-size must be a prime", 1,
+	  "maglev-size 1001 (7 * 11 * 13)" },
+	{ "svc-new-maglev-size-5", sc_svc_new_maglev_size_5, ERANGE, 1, -1, NULL, 1,
+	  "maglev-size 5 (below the minimum 7)" },
+	{ "svc-new-scheduler-bad", sc_svc_new_scheduler_bad, ERANGE, 1, -1, NULL, 1,
+	  "scheduler 3 (not a scheduler)" },
+	{ "svc-new-maglev-size-small", sc_svc_new_maglev_size_small, EINVAL, 1, -1,
+	  "maglev-size is smaller than the number of backends", 1,
+	  "maglev-size 7 for 8 backends" },
+	{ "svc-set-hash", sc_svc_set_hash, EINVAL, 1, -1,
+	  "hash needs scheduler maglev", 1,
+	  "service-set with hash and no scheduler (random)" },
+	{ "txn-op-maglev-size-only", sc_txn_op_maglev_size_only, EINVAL, 1, 0,
+	  "maglev-size needs scheduler maglev", 1,
+	  "service-new op with maglev-size and no scheduler" },
+	{ "txn-commit-maglev-small", sc_txn_commit_maglev_small, EINVAL, 1, 1,
+	  "maglev-size is smaller than the number of backends", 1,
+	  "commit of a maglev-size 7 service with 7 backends plus an 8th" },
 	{ "config-cidr-len33", sc_config_cidr_len33, EINVAL, 1, -1, "32", 1,
 	  "cluster CIDR of length 33; node config unchanged" },
 	{ "config-host-bits", sc_config_host_bits, EINVAL, 1, -1, "host bits", 1,
