@@ -58,9 +58,13 @@ static const siphash_key_t svcnat_maglev_flow_key = {
 	{ 0x7376636e61742d66ULL, 0x6c6f777475706c65ULL }
 };
 
-/* Automatic maglev sizes: primes, the first above 100 backends each. */
+/*
+ * Automatic maglev sizes: primes, the first above 100 backends each. Few
+ * and far apart, starting high: a change of size remaps every flow, so
+ * services up to 655 backends never see one.
+ */
 static const u32 svcnat_maglev_sizes[] = {
-	1021, 4093, 16381, 65521, 262139, 1048573, 4194301, SVCNAT_MAGLEV_SIZE_MAX,
+	65521, 262139, 1048573, 4194301, SVCNAT_MAGLEV_SIZE_MAX,
 };
 
 static u32 svcnat_maglev_size(const struct svcnat_spec *spec, u32 nr_be)
