@@ -98,7 +98,8 @@ bad_svcadm_input() {
 	expect_usage_error '' add-backend -t "$VIP:$VPORT"
 	expect_usage_error 'weight' set-backends -t "$VIP:$VPORT" -r 10.0.2.14:80@70000
 	expect_usage_error 'name' add-service -t 10.96.0.12:80 --name "$long"
-	expect_usage_error 'IPv6' add-service -t '[2001:db8::1]:80'
+	expect_usage_error 'family' add-backend -t "$VIP:$VPORT" -r '[2001:db8::14]:80'
+	expect_usage_error 'family' add-service -t 10.96.0.12:80 --external-ip 2001:db8::7
 	expect_usage_error '' bogus-command
 	# well-formed, refused by the kernel (the message carries its extack)
 	expect_usage_error '' add-service -t "$VIP:$VPORT"

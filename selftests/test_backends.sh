@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Backend changes: a deleted backend and a weight-0 backend get no new
-# connections while the connections already established to them keep
-# working; weights bias the choice; set-backends under a continuous stream
-# of new connections never sends one outside the old or the new set.
+# connections while the TCP connections already established to them keep
+# working and their UDP flows move to a remaining backend at once (rule 19:
+# the conntrack entries go); weights bias the choice; set-backends under a
+# continuous stream of new connections never sends one outside the old or
+# the new set.
 #
 #   +----------+        +--------------------+           +-----------------+
 #   | cl       |  veth  | node               |   br0     | b1 10.0.2.11    |
@@ -40,10 +42,32 @@ held_to() {
 	assert_match "$LL_HELD" "held [0-9]+ udp $1 " "held UDP flow to $1"
 }
 
+# exchange_udp_moved GONE: exchange on the held connections; every one
+# works except the UDP flow to GONE, whose datagram reached another backend.
+exchange_udp_moved() {
+	local gone=$1 line res=
+
+	echo x >&"${LL[1]}"
+	while read -r -t 30 -u "$LL_OUT" line; do
+		case $line in
+		done*) break ;;
+		*) res+="$line"$'\n' ;;
+		esac
+	done
+	[[ $line == "done ok 5 fail 1" ]] ||
+		fail "exchange after the change: ${line:-no answer}"$'\n'"$res"
+	assert_match "$res" "xchg [0-9]+ tcp $gone ok" "TCP connection to $gone kept"
+	assert_match "$res" "xchg [0-9]+ udp $gone fail backend changed from $gone to b[0-9]" \
+		"UDP flow to $gone moved"
+	assert_no_match "$res" "changed from $gone to $gone" "UDP flow left $gone"
+	info "after the change, held connections: $(tr '\n' ' ' <<<"$res")"
+}
+
 # change_keeps_established GONE CHANGE: hold connections to every backend,
 # apply CHANGE (svcadm apply lines that take backend GONE out of service for
-# new connections), then check that new connections avoid GONE and that the
-# held ones, GONE's included, all still work.
+# new connections), then check that new connections avoid GONE, that the
+# held TCP connections, GONE's included, all still work, and that the UDP
+# flow to GONE was moved.
 change_keeps_established() {
 	local gone=$1 change=$2 out rest=()
 
@@ -58,8 +82,7 @@ change_keeps_established() {
 	out=$(client -t -u -c 30 -P 3 "$SVC") || true
 	check_spread "$out" tcp 30 "${rest[@]}"
 	check_spread "$out" udp 30 "${rest[@]}"
-	ll_exchange
-	info "after the change, held connections: $(tr '\n' ' ' <<<"$LL_RESULT")"
+	exchange_udp_moved "$gone"
 	ll_stop
 }
 
@@ -171,8 +194,8 @@ require_cmd "$SVCADM" awk
 seed_setup
 
 ktap_plan 4
-run_case "deleted backend: no new conns, established TCP/UDP to it keep working" del_backend
-run_case "weight-0 backend: no new conns, established TCP/UDP to it keep working" weight_zero
+run_case "deleted backend: no new conns, its TCP conns keep working, its UDP flow moves" del_backend
+run_case "weight-0 backend: no new conns, its TCP conns keep working, its UDP flow moves" weight_zero
 run_case "weights 4:1 bias new connections" weights
 run_case "set-backends under continuous new conns: never outside old+new set" set_backends_under_load
 ktap_done
