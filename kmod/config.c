@@ -529,7 +529,11 @@ static u32 svcnat_set_fill(struct svcnat_set *set, const struct svcnat_stage *st
 		}
 		set->nr++;
 	}
-	set->len = svcnat_sched_len(spec, st->nr, set, g);
+	/* Only a Local policy ever chooses from the local set. */
+	if (local && !spec->ext_local && !spec->int_local)
+		set->len = 0;
+	else
+		set->len = svcnat_sched_len(spec, st->nr, set, g);
 	return set->nr;
 }
 

@@ -37,7 +37,7 @@ static bool svcnat_nodeport_dst(struct svcnat_net *sn,
 	if (pkt->family == AF_INET ? ipv4_is_loopback(daddr->ip) :
 				     ipv6_addr_loopback(&daddr->in6))
 		return false;
-	if (node->nr_nodeport &&
+	if (node->nodeport_fams & svcnat_fam_bit(pkt->family) &&
 	    !svcnat_prefix_match(node->cidrs + node->nr_cluster,
 				 node->nr_nodeport, daddr, pkt->family))
 		return false;
@@ -158,7 +158,7 @@ static void svcnat_masq(struct svcnat_decision *d, u8 reason)
 /* Rules 6-8 and 10-11: endpoint set and masquerade. */
 static const struct svcnat_set *svcnat_decide_set(const struct svcnat_node *node,
 						  const struct svcnat_cfg *cfg,
-						  u8 kind,
+						  u8 kind, u8 family,
 						  struct svcnat_decision *d)
 {
 	const struct svcnat_spec *spec = cfg->spec;
@@ -168,7 +168,8 @@ static const struct svcnat_set *svcnat_decide_set(const struct svcnat_node *node
 		local = spec->int_local;
 		if (node->masq_all)
 			svcnat_masq(d, SVCNAT_MASQ_REASON_MASQUERADE_ALL);
-		else if (node->nr_cluster && d->origin != SVCNAT_ORIGIN_POD)
+		else if (node->cluster_fams & svcnat_fam_bit(family) &&
+			 d->origin != SVCNAT_ORIGIN_POD)
 			svcnat_masq(d, SVCNAT_MASQ_REASON_NOT_POD_SOURCE);
 	} else if (!spec->ext_local) {
 		local = false;
@@ -267,7 +268,7 @@ void svcnat_decide(struct svcnat_net *sn, const struct svcnat_pkt *pkt,
 		return;
 	}
 
-	set = svcnat_decide_set(node, cfg, fe->kind, d);
+	set = svcnat_decide_set(node, cfg, fe->kind, pkt->family, d);
 	if (!set->nr) {
 		d->masq = false;
 		d->masq_reason = SVCNAT_MASQ_REASON_NONE;

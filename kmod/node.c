@@ -108,9 +108,14 @@ int svcnat_node_set(struct svcnat_net *sn, struct svcnat_node *node,
 {
 	struct svcnat_node *old;
 	int err = 0;
+	u16 i;
 
 	svcnat_prefixes_fix(node->cidrs, node->nr_cluster + node->nr_nodeport +
 			    node->nr_svc);
+	for (i = 0; i < node->nr_cluster; i++)
+		node->cluster_fams |= svcnat_fam_bit(node->cidrs[i].family);
+	for (; i < node->nr_cluster + node->nr_nodeport; i++)
+		node->nodeport_fams |= svcnat_fam_bit(node->cidrs[i].family);
 
 	mutex_lock(&sn->lock);
 	if (!sn->hooks &&

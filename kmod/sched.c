@@ -35,6 +35,7 @@
 #include <linux/kernel.h>
 #include <linux/gcd.h>
 #include <linux/mm.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
@@ -219,6 +220,8 @@ static void svcnat_rr_build(struct svcnat_set *set, struct svcnat_turns *t)
 			cond_resched();
 	}
 	set->len = len;
+	/* Every change restarts the order: not at the same backend each time. */
+	atomic_long_set(set->next, get_random_u32_below(len));
 }
 
 static int svcnat_maglev_build(const struct svcnat_cfg *cfg,

@@ -245,10 +245,15 @@ struct svcnat_counts {
  * @masq_all: masquerade all cluster IP traffic
  * @unknown_port: enum svcnat_unknown_port
  * @unallocated: enum svcnat_unallocated
+ * @cluster_fams: families with cluster CIDRs, SVCNAT_FAM_* bits
+ * @nodeport_fams: families with NodePort address CIDRs, SVCNAT_FAM_* bits
  * @nr_cluster: cluster (pod) CIDRs, the first entries of @cidrs
  * @nr_nodeport: NodePort address CIDRs, the next entries
  * @nr_svc: service CIDRs, the last entries
  * @cidrs: the CIDR lists, IPv4 and IPv6 mixed
+ *
+ * As kube-proxy runs one proxier per family, a list without a CIDR of a
+ * packet's family acts for that packet as an empty list.
  */
 struct svcnat_node {
 	struct rcu_head rcu;
@@ -257,11 +262,21 @@ struct svcnat_node {
 	bool masq_all;
 	u8 unknown_port;
 	u8 unallocated;
+	u8 cluster_fams;
+	u8 nodeport_fams;
 	u16 nr_cluster;
 	u16 nr_nodeport;
 	u16 nr_svc;
 	struct svcnat_prefix cidrs[];
 };
+
+#define SVCNAT_FAM_IPV4 BIT(0)
+#define SVCNAT_FAM_IPV6 BIT(1)
+
+static inline u8 svcnat_fam_bit(u8 family)
+{
+	return family == AF_INET6 ? SVCNAT_FAM_IPV6 : SVCNAT_FAM_IPV4;
+}
 
 struct svcnat_stage;
 struct svcnat_aff;
