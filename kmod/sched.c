@@ -131,17 +131,37 @@ u32 svcnat_sched_len(const struct svcnat_spec *spec, u32 nr_be,
 
 /**
  * struct svcnat_turns - the weighted order of the candidates of a set
+ * @cfg: the configuration, for the candidates' addresses
+ * @set: the set
  * @n: number of candidates
  * @w: weight of each
  * @k: turns each had so far
  * @heap: candidate positions, a min-heap on the time of their next turn
  */
 struct svcnat_turns {
+	const struct svcnat_cfg *cfg;
+	const struct svcnat_set *set;
 	u32 n;
 	u32 *w;
 	u32 *k;
 	u32 *heap;
 };
+
+/*
+ * Ties go to the lower address and port, not to the earlier position: the
+ * order, hence the maglev table, must not depend on the order in which
+ * backends were given (module reload, or another node).
+ */
+static bool svcnat_turn_tie(const struct svcnat_turns *t, u32 a, u32 b)
+{
+	const struct svcnat_backend *ba = &t->cfg->be[t->set->pick[a].idx];
+	const struct svcnat_backend *bb = &t->cfg->be[t->set->pick[b].idx];
+	int d = memcmp(&ba->addr, &bb->addr, sizeof(ba->addr));
+
+	if (d)
+		return d < 0;
+	return memcmp(&ba->port, &bb->port, sizeof(ba->port)) < 0;
+}
 
 /* Candidate a's next turn comes before b's: (2k_a+1)/w_a < (2k_b+1)/w_b. */
 static bool svcnat_turn_before(const struct svcnat_turns *t, u32 a, u32 b)
@@ -149,7 +169,7 @@ static bool svcnat_turn_before(const struct svcnat_turns *t, u32 a, u32 b)
 	u64 ta = (2 * (u64)t->k[a] + 1) * t->w[b];
 	u64 tb = (2 * (u64)t->k[b] + 1) * t->w[a];
 
-	return ta < tb || (ta == tb && a < b);
+	return ta < tb || (ta == tb && svcnat_turn_tie(t, a, b));
 }
 
 static void svcnat_turns_sift(struct svcnat_turns *t, u32 i)
@@ -280,7 +300,7 @@ static int svcnat_maglev_build(const struct svcnat_cfg *cfg,
  */
 int svcnat_sched_build(const struct svcnat_cfg *cfg, struct svcnat_set *set)
 {
-	struct svcnat_turns t = { .n = set->nr };
+	struct svcnat_turns t = { .cfg = cfg, .set = set, .n = set->nr };
 	u32 *tmp, i;
 	int err = 0;
 
