@@ -125,14 +125,15 @@ _listening() {
 	[ -n "$out" ] && ((${#newlines} + 1 >= want))
 }
 
-# wait_listener NETNS tcp|udp|tcp+udp PORT: until sockets listen on PORT
-# in NETNS (polls ss).
+# wait_listener NETNS tcp|udp|tcp+udp PORT: until IPv4 sockets listen on
+# PORT in NETNS (polls ss). svcnat-backend binds its IPv4 TCP and UDP
+# sockets last, so its IPv6 and SCTP sockets are there by then too.
 wait_listener() {
-	local flags=-ltn want=1
+	local flags=-4ltn want=1
 
 	case $2 in
-	udp) flags=-lun ;;
-	tcp+udp) flags=-ltun want=2 ;;
+	udp) flags=-4lun ;;
+	tcp+udp) flags=-4ltun want=2 ;;
 	esac
 	wait_until 10 _listening "$1" "$flags" "$3" "$want" ||
 		fail "nothing listens on $2 port $3 in $1"

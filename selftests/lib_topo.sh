@@ -29,16 +29,43 @@
 #          by the (r)node and never short-cuts a service's return path
 #          (br_netfilter is not needed)
 #
-# Every pod runs svcnat-backend on TCP and UDP port 80 ($BE_PORT) with its
-# name as id (pod1, pod2, rpod1, rpod2): it answers "<id> <source it saw>"
-# and echoes. Backends of services: pod1, pod2 are local (svcadm --local),
-# rpod1, rpod2 are remote. Node-origin traffic is a client run in $NS_NODE.
+# The same topology in IPv6, next to IPv4 on the same links (dual stack):
+#
+#   ext fd00:1::2/64 -- fd00:1::1/64 [ node ] fd00:3::1/64 -- fd00:3::2/64 [ rnode ]
+#   default via           dummy0 fd00:77::1/128             br-pod fd00:244:2::1/64
+#   fd00:1::1             br-pod fd00:244:1::1/64             |-- rpod1 fd00:244:2::11
+#                           |-- pod1 fd00:244:1::11           `-- rpod2 fd00:244:2::12
+#                           |-- pod2 fd00:244:1::12
+#                           `-- pod3 fd00:244:1::13
+#
+#   node:  forwarding=1, net.ipv6.icmp.ratelimit=0; fd00:96::/112 (service
+#          CIDR) and 2001:db8:100::/64 (external and LB IPs) dev dummy0,
+#          fd00:244:2::/64 via fd00:3::2
+#   rnode: forwarding=1; fd00:244:1::/64 and fd00:1::/64 via fd00:3::1,
+#          default via fd00:3::1
+#   pods:  ADDR/128 on eth0, default via the bridge address, as in IPv4;
+#          accept_redirects=0 on eth0 (a router cannot stop sending ICMPv6
+#          redirects; one taken by a backend pod would make it answer a pod
+#          on its bridge directly, past the node that must undo the DNAT)
+#   Every address is added with nodad, and no interface makes its own
+#   link-local address (addrgenmode none): those that route get fe80::1
+#   (node, rnode) or fe80::2, fe80::1X (the other end) without DAD, so that
+#   the topology works at once, with no tentative address.
+#   Cluster CIDR fd00:244::/32 ($CLUSTER_CIDR6; sem_reset sets it when
+#   SEM_CLUSTER_CIDRS holds it), service CIDR fd00:96::/112.
+#
+# Every pod runs svcnat-backend on TCP and UDP port 80 ($BE_PORT), IPv4 and
+# IPv6 (and SCTP after sem_topo_setup sctp) with its name as id (pod1,
+# pod2, rpod1, rpod2): it answers "<id> <source it saw>" and echoes.
+# Backends of services: pod1, pod2 are local (svcadm --local), rpod1, rpod2
+# are remote. Node-origin traffic is a client run in $NS_NODE.
 #
 # Source addresses a backend sees: the client's own address (not
 # masqueraded), or, masqueraded, the node's address on the way to it:
 # 10.244.1.1 ($NODE_POD_IP) for pod1/pod2, 10.0.3.1 ($NODE_RN_IP) for
 # rpod1/rpod2. The node's own connections to a cluster IP, external IP or
-# LB IP leave with 192.168.77.1 ($NODE_IP2, dummy0) as source.
+# LB IP leave with 192.168.77.1 ($NODE_IP2, dummy0) as source. In IPv6:
+# fd00:244:1::1, fd00:3::1 and fd00:77::1.
 #
 # Limits of the topology: the remote node runs no svcnat, so the reply of a
 # remote backend to a non-masqueraded remote pod goes straight back through
@@ -46,10 +73,15 @@
 # masqueraded. Tests use node-local backends for rpod sources.
 #
 # The service the tests program is $SVC (cluster IP 10.96.0.10:8081), TCP
-# and/or UDP, with backends port $BE_PORT of the pods.
+# and/or UDP, with backends port $BE_PORT of the pods; in IPv6 $SVC6
+# ([fd00:96::10]:8081).
+#
+# Protocols: helpers take tcp, udp, sctp (or t, u, s); an ADDR:PORT in
+# brackets ([fd00:96::10]:8081) is IPv6, and the backends of an IPv6
+# service are the pods' IPv6 addresses.
 #
 # Helpers (details at each function):
-#   sem_topo_setup      load svcnat, build the topology, start the backends
+#   sem_topo_setup [sctp]  load svcnat, build the topology, start the backends
 #   add_client_pod      pod3, a pod on the node that is no backend
 #   sem_reset           flush services, default node config + cluster CIDR
 #   be_lines PROTOS ADDR:PORT BACKEND...    apply lines adding backends
@@ -58,7 +90,7 @@
 #   backends IDS        replace the backends of both
 #   probe NS PROTO DST:PORT [COUNT]      "IDS SRC" or how it failed
 #   expect_conn NS PROTO DST:PORT COUNT IDS own|masq [WHAT]
-#   expect_reject NS PROTOS DST:PORT [WHAT]   ICMP port unreachable
+#   expect_reject NS PROTOS DST:PORT [WHAT]   ICMP (ICMPv6) port unreachable
 #   expect_drop NS PROTOS DST:PORT [WHAT]     no answer at all
 #   node_listen PORT...  a backend with id "node" in the node namespace
 #   dummy_tx            packets the node sent into dummy0 (left alone)
@@ -92,23 +124,55 @@ ALL=pod1,pod2,rpod1,rpod2	# backend id lists, sorted as probe prints them
 LOCALS=pod1,pod2
 REMOTES=rpod1,rpod2
 
+# IPv6 (dual stack, see above)
+EXT_IP6=fd00:1::2
+NODE_IP6=fd00:1::1
+NODE_IP2_6=fd00:77::1	# dummy0
+NODE_RN_IP6=fd00:3::1
+NODE_POD_IP6=fd00:244:1::1
+RNODE_IP6=fd00:3::2
+RNODE_POD_IP6=fd00:244:2::1
+POD1_IP6=fd00:244:1::11
+POD2_IP6=fd00:244:1::12
+POD3_IP6=fd00:244:1::13
+RPOD1_IP6=fd00:244:2::11
+RPOD2_IP6=fd00:244:2::12
+CLUSTER_CIDR6=fd00:244::/32
+SERVICE_CIDR6=fd00:96::/112
+EXT_RANGE6=2001:db8:100::/64	# external and LB IPs, routed to dummy0
+VIP6=fd00:96::10
+SVC6="[$VIP6]:$VPORT"
+
+# The cluster CIDRs sem_reset sets (a test of IPv6 adds $CLUSTER_CIDR6).
+SEM_CLUSTER_CIDRS=$CLUSTER_CIDR
+# svcnat-backend serves SCTP too (sem_topo_setup sctp)
+TOPO_SCTP=
+
 NS_EXT='' NS_RNODE='' NS_POD1='' NS_POD2='' NS_RPOD1='' NS_RPOD2='' NS_POD3=''
 
 # Addresses the node masquerades to: a source seen by a backend that is one
 # of these (and not the client's own address) counts as "masq". Tests that
 # give the node another address add it here.
-NODE_ADDRS=("$NODE_IP" "$NODE_IP2" "$NODE_RN_IP" "$NODE_POD_IP")
+NODE_ADDRS=("$NODE_IP" "$NODE_IP2" "$NODE_RN_IP" "$NODE_POD_IP"
+	"$NODE_IP6" "$NODE_IP2_6" "$NODE_RN_IP6" "$NODE_POD_IP6")
 
 # Default timeouts of probe (ms): a connection that is expected to work, and
 # one whose failure is expected (a drop is a timeout: keep it short).
 PROBE_WAIT_MS=3000
 PROBE_DROP_MS=1500
 
-# sem_topo_setup: load svcnat (if not loaded), build the topology above
-# (one ip -batch per namespace) and start the four pod backends.
+# sem_topo_setup [sctp]: load svcnat (if not loaded), build the topology
+# above (one ip -batch per namespace) and start the four pod backends; with
+# sctp they (and node_listen) serve SCTP as well, after loading the sctp
+# module (the test is skipped without it).
 sem_topo_setup() {
 	local start=$EPOCHREALTIME p
 
+	if [ "${1:-}" = sctp ]; then
+		[ -d /sys/module/sctp ] || modprobe sctp 2>/dev/null ||
+			skip "cannot load the sctp module"
+		TOPO_SCTP=-S
+	fi
 	svcnat_load
 	NS_EXT=$(ns_name ext)
 	NS_NODE=$(ns_name node)
@@ -135,18 +199,35 @@ sem_topo_setup() {
 	EOF
 	ip -n "$NS_EXT" -b - <<-EOF || fail "topology: ext"
 	link set lo up
+	link set eth0 addrgenmode none
 	addr add $EXT_IP/24 dev eth0
+	addr add $EXT_IP6/64 dev eth0 nodad
+	addr add fe80::2/64 dev eth0 nodad
 	link set eth0 up
 	route add default via $NODE_IP
+	route add ::/0 via $NODE_IP6
 	EOF
 	ip -n "$NS_NODE" -b - <<-EOF || fail "topology: node"
 	link set lo up
 	link add name br-pod type bridge forward_delay 0
 	link add name dummy0 type dummy
+	link set v-ext addrgenmode none
+	link set v-rnode addrgenmode none
+	link set v-pod1 addrgenmode none
+	link set v-pod2 addrgenmode none
+	link set br-pod addrgenmode none
+	link set dummy0 addrgenmode none
 	addr add $NODE_IP/24 dev v-ext
 	addr add $NODE_RN_IP/24 dev v-rnode
 	addr add $NODE_POD_IP/24 dev br-pod
 	addr add $NODE_IP2/32 dev dummy0
+	addr add $NODE_IP6/64 dev v-ext nodad
+	addr add $NODE_RN_IP6/64 dev v-rnode nodad
+	addr add $NODE_POD_IP6/64 dev br-pod nodad
+	addr add $NODE_IP2_6/128 dev dummy0 nodad
+	addr add fe80::1/64 dev v-ext nodad
+	addr add fe80::1/64 dev v-rnode nodad
+	addr add fe80::1/64 dev br-pod nodad
 	link set v-pod1 master br-pod
 	link set v-pod2 master br-pod
 	link set v-ext up
@@ -158,12 +239,23 @@ sem_topo_setup() {
 	route add $SERVICE_CIDR dev dummy0
 	route add 198.51.100.0/24 dev dummy0
 	route add 10.244.2.0/24 via $RNODE_IP
+	route add $SERVICE_CIDR6 dev dummy0
+	route add $EXT_RANGE6 dev dummy0
+	route add fd00:244:2::/64 via $RNODE_IP6
 	EOF
 	ip -n "$NS_RNODE" -b - <<-EOF || fail "topology: rnode"
 	link set lo up
 	link add name br-pod type bridge forward_delay 0
+	link set eth0 addrgenmode none
+	link set v-rpod1 addrgenmode none
+	link set v-rpod2 addrgenmode none
+	link set br-pod addrgenmode none
 	addr add $RNODE_IP/24 dev eth0
 	addr add $RNODE_POD_IP/24 dev br-pod
+	addr add $RNODE_IP6/64 dev eth0 nodad
+	addr add $RNODE_POD_IP6/64 dev br-pod nodad
+	addr add fe80::2/64 dev eth0 nodad
+	addr add fe80::1/64 dev br-pod nodad
 	link set v-rpod1 master br-pod
 	link set v-rpod2 master br-pod
 	link set eth0 up
@@ -173,20 +265,31 @@ sem_topo_setup() {
 	route add 10.244.1.0/24 via $NODE_RN_IP
 	route add 10.0.1.0/24 via $NODE_RN_IP
 	route add default via $NODE_RN_IP
+	route add fd00:244:1::/64 via $NODE_RN_IP6
+	route add fd00:1::/64 via $NODE_RN_IP6
+	route add ::/0 via $NODE_RN_IP6
 	EOF
 	for p in POD1:$NODE_POD_IP POD2:$NODE_POD_IP RPOD1:$RNODE_POD_IP RPOD2:$RNODE_POD_IP; do
 		_pod_addrs "${p%%:*}" "${p#*:}"
 	done
 	# No ICMP redirects for pod -> node -> pod on the same bridge. No rate
 	# limit on the ICMP errors the node sends (svcnat's rejects): by
-	# default a destination gets a burst of 6, then 1 per second.
+	# default a destination gets a burst of 6, then 1 per second. IPv6
+	# cannot stop a router's redirects: the pods ignore them instead (a
+	# backend pod would otherwise answer a pod on its bridge directly,
+	# past the node that must undo the DNAT). All at once: a process in
+	# a namespace costs ~150 ms under TCG.
 	ip netns exec "$NS_NODE" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 \
-		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.br-pod.send_redirects=0 ||
-		fail "topology: node sysctls"
+		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.br-pod.send_redirects=0 \
+		net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0 &
+	p=$!
 	ip netns exec "$NS_RNODE" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.br-pod.send_redirects=0 ||
+		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.br-pod.send_redirects=0 \
+		net.ipv6.conf.all.forwarding=1 ||
 		fail "topology: rnode sysctls"
-	spawn "$SVCNAT_BACKEND" -p "$BE_PORT" pod1@"$NS_POD1" pod2@"$NS_POD2" \
+	wait "$p" || fail "topology: node sysctls"
+	_pod_sysctls "$NS_POD1" "$NS_POD2" "$NS_RPOD1" "$NS_RPOD2"
+	spawn "$SVCNAT_BACKEND" -p "$BE_PORT" ${TOPO_SCTP:+"$TOPO_SCTP"} pod1@"$NS_POD1" pod2@"$NS_POD2" \
 		rpod1@"$NS_RPOD1" rpod2@"$NS_RPOD2"
 	for p in "$NS_POD1" "$NS_POD2" "$NS_RPOD1" "$NS_RPOD2"; do
 		wait_listener "$p" tcp+udp "$BE_PORT"
@@ -195,17 +298,40 @@ sem_topo_setup() {
 }
 
 # _pod_addrs POD GW: the addresses of pod POD (POD1, ..., POD3, in
-# NS_POD, address POD_IP): POD_IP/32 on eth0, default via GW onlink.
+# NS_POD, address POD_IP and POD_IP6): POD_IP/32 on eth0, default via GW
+# onlink; POD_IP6/128, default via GW's IPv6 twin (GW_IP6); link-local
+# fe80::1X (pod X, rpod X + 0).
 _pod_addrs() {
-	local ns=NS_$1 ip=$1_IP
+	local ns=NS_$1 ip=$1_IP ip6=$1_IP6 gw6
 
+	gw6=$NODE_POD_IP6
+	[ "$2" = "$NODE_POD_IP" ] || gw6=$RNODE_POD_IP6
 	ip -n "${!ns}" -b - <<-EOF || fail "topology: ${1,,} addresses"
 	link set lo up
+	link set eth0 addrgenmode none
 	addr add ${!ip}/32 dev eth0
+	addr add ${!ip6}/128 dev eth0 nodad
+	addr add fe80::1${1: -1}/64 dev eth0 nodad
 	link set eth0 up
 	route add $2 dev eth0 scope link
 	route add default via $2 dev eth0 onlink
+	route add $gw6/128 dev eth0
+	route add ::/0 via $gw6 dev eth0
 	EOF
+}
+
+# _pod_sysctls NS...: the pods in NS... ignore ICMPv6 redirects (all at
+# once).
+_pod_sysctls() {
+	local ns pids=() p
+
+	for ns; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.eth0.accept_redirects=0 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || fail "topology: pod sysctls"
+	done
 }
 
 # add_client_pod: pod3 ($NS_POD3, $POD3_IP), a pod on the node's bridge
@@ -218,52 +344,91 @@ add_client_pod() {
 	link add name eth0 netns $NS_POD3 type veth peer name v-pod3 netns $NS_NODE
 	EOF
 	ip -n "$NS_NODE" -b - <<-EOF || fail "topology: pod3 port"
+	link set v-pod3 addrgenmode none
 	link set v-pod3 master br-pod
 	link set v-pod3 up
 	EOF
 	_pod_addrs POD3 "$NODE_POD_IP"
+	_pod_sysctls "$NS_POD3"
 }
 
 # sem_reset: no services, and the default node configuration with the
 # cluster CIDR: every option given, as set-config only changes those given.
 # One svcadm apply: its set-config lines come first, then the flush.
+# The cluster CIDRs are those of SEM_CLUSTER_CIDRS (space-separated).
 sem_reset() {
+	local c cidrs=
+
+	for c in $SEM_CLUSTER_CIDRS; do
+		cidrs+=" --cluster-cidr $c"
+	done
 	nodeadm apply -f - <<-EOF || fail "svcadm apply: set-config (defaults), flush"
-	set-config --cluster-cidr $CLUSTER_CIDR --masquerade-all off --no-nodeport-address --masq-mark 0x4000 --masq-mode snat --no-service-cidr --unknown-port accept --unallocated accept
+	set-config${cidrs} --masquerade-all off --no-nodeport-address --masq-mark 0x4000 --masq-mode snat --no-service-cidr --unknown-port accept --unallocated accept
 	flush
 	EOF
 }
 
+# proto_opt PROTO: REPLY = svcadm's option for PROTO (tcp or t: -t, udp or
+# u: -u, sctp or s: --sctp).
+proto_opt() {
+	case $1 in
+	t | tcp) REPLY=-t ;;
+	u | udp) REPLY=-u ;;
+	s | sctp) REPLY=--sctp ;;
+	*) fail "unknown protocol '$1'" ;;
+	esac
+}
+
+# client_proto_opt PROTO: REPLY = svcnat-client's option for PROTO.
+client_proto_opt() {
+	case $1 in
+	t | tcp) REPLY=-t ;;
+	u | udp) REPLY=-u ;;
+	s | sctp) REPLY=-x ;;
+	*) fail "unknown protocol '$1'" ;;
+	esac
+}
+
 # be_lines PROTOS ADDR:PORT BACKEND...: svcadm apply lines adding the
-# backends to the service ADDR:PORT of each of PROTOS (t, u, or "t u").
-# A BACKEND is ID[,FLAG...], e.g. rpod1 or pod2,--not-ready,--terminating:
-# port $BE_PORT of pod ID with these add-backend flags; pod1 and pod2 get
-# --local as well.
+# backends to the service ADDR:PORT of each of PROTOS (t, u, s, or e.g.
+# "t u s"; tcp, udp, sctp too). A BACKEND is ID[,FLAG...], e.g. rpod1 or
+# pod2,--not-ready,--terminating: port $BE_PORT of pod ID (its IPv6
+# address for an IPv6 service, [ADDR]:PORT) with these add-backend flags;
+# pod1 and pod2 get --local as well.
 be_lines() {
-	local protos=$1 addr=$2 p b id ip flags
+	local protos=$1 addr=$2 p b id ip flags be
 
 	shift 2
 	for p in $protos; do
+		proto_opt "$p"
+		p=$REPLY
 		for b; do
 			id=${b%%,*}
-			ip=${id^^}_IP
 			flags=${b#"$id"}
 			flags=${flags//,/ }
 			[[ $id != pod* ]] || flags=" --local$flags"
-			printf 'add-backend -%s %s -r %s:%s%s\n' "$p" "$addr" "${!ip}" "$BE_PORT" "$flags"
+			if [[ $addr == \[* ]]; then
+				ip=${id^^}_IP6
+				be="[${!ip}]:$BE_PORT"
+			else
+				ip=${id^^}_IP
+				be="${!ip}:$BE_PORT"
+			fi
+			printf 'add-backend %s %s -r %s%s\n' "$p" "$addr" "$be" "$flags"
 		done
 	done
 }
 
 # svc PROTOS ADDR:PORT "OPTIONS" BACKEND...: svcadm apply lines adding the
-# service ADDR:PORT with OPTIONS for each of PROTOS (t, u), each followed
-# by its backends (be_lines).
+# service ADDR:PORT with OPTIONS for each of PROTOS (t, u, s), each
+# followed by its backends (be_lines).
 svc() {
 	local protos=$1 addr=$2 opts=$3 p
 
 	shift 3
 	for p in $protos; do
-		printf 'add-service -%s %s %s\n' "$p" "$addr" "$opts"
+		proto_opt "$p"
+		printf 'add-service %s %s %s\n' "$REPLY" "$addr" "$opts"
 		be_lines "$p" "$addr" "$@"
 	done
 }
@@ -310,17 +475,18 @@ _is_node_addr() {
 }
 
 # probe NS PROTO DST:PORT [COUNT [WAIT_MS]]: COUNT (default 1) new
-# connections (PROTO tcp or udp) from namespace NS to DST:PORT, up to 4 at
-# once. Prints one line saying what happened, and sets PROBE (that line)
+# connections (PROTO tcp, udp or sctp) from namespace NS to DST:PORT
+# ([ADDR6]:PORT for IPv6), up to 4 at once. Prints one line saying what happened, and sets PROBE (that line)
 # and PROBE_OUT (the client's output) when not called in $(...):
 #   "IDS SRC"   every connection was answered: IDS the backend ids that
 #               answered, sorted, comma-separated; SRC the source the
 #               backends saw: "own" (the client's own address), "masq" (a
 #               node address, $NODE_ADDRS), "src=ADDR" otherwise; several
 #               joined with "+"
-#   "KIND"      every connection failed: reject (ICMP port unreachable),
-#               reset (TCP RST), timeout (no answer), unreach/CODE (another
-#               ICMP unreachable), error; several joined with "+"
+#   "KIND"      every connection failed: reject (ICMP or ICMPv6 port
+#               unreachable), reset (TCP RST, SCTP ABORT), timeout (no
+#               answer), unreach/CODE (another ICMP/ICMPv6 unreachable),
+#               error; several joined with "+"
 #   "IDS SRC +KIND"   some answered, some failed.
 # E.g. "pod1,pod2 masq", "rpod1 own", "reject", "timeout".
 # PROBE_PAIRS: which backend saw which source, e.g. "pod1/masq,pod2/own".
@@ -334,15 +500,17 @@ probe() {
 	local -A idset=() srcset=() kindset=() pairset=()
 
 	((par <= 4)) || par=4
+	client_proto_opt "$proto"
 	PROBE_START=$EPOCHREALTIME
-	PROBE_OUT=$("$SVCNAT_CLIENT" -n "$ns" "-${proto:0:1}" -R -c "$count" -P "$par" \
+	PROBE_OUT=$("$SVCNAT_CLIENT" -n "$ns" "$REPLY" -R -c "$count" -P "$par" \
 		-w "$wait" "$dst" 2>&1) || true
 	while read -r kw idx p kind id seen lcl; do
 		[ "$kw" = res ] || continue
 		if [ "$kind" = ok ]; then
 			idset[$id]=1
-			a=${seen%:*}
-			if [ "$a" = "${lcl%:*}" ]; then
+			a=${seen%:*} lcl=${lcl%:*}
+			a=${a#[} a=${a%]} lcl=${lcl#[} lcl=${lcl%]}
+			if [ "$a" = "$lcl" ]; then
 				a=own
 			elif _is_node_addr "$a"; then
 				a=masq
@@ -420,7 +588,8 @@ expect_conn() {
 
 # expect_reject NSS PROTOS DST:PORT [WHAT]: one connection per namespace of
 # NSS (one or several, space-separated) and protocol of PROTOS ("tcp",
-# "udp" or "tcp udp"), all at once; each gets an ICMP port unreachable.
+# "udp", "sctp" or several, "tcp udp"), all at once; each gets an ICMP
+# (ICMPv6 for an IPv6 DST) port unreachable.
 expect_reject() {
 	_expect_fail reject "$PROBE_WAIT_MS" "$@"
 }
@@ -504,13 +673,14 @@ bg_wait() {
 }
 
 # node_listen PORT...: a backend with id "node" in the node namespace on
-# each PORT (TCP and UDP), until the end of the case; shows traffic that
-# svcnat left alone to a node address.
+# each PORT (TCP and UDP, IPv4 and IPv6, SCTP after sem_topo_setup sctp),
+# until the end of the case; shows traffic that svcnat left alone to a node
+# address.
 node_listen() {
 	local port
 
 	for port; do
-		spawn "$SVCNAT_BACKEND" -p "$port" node@"$NS_NODE"
+		spawn "$SVCNAT_BACKEND" -p "$port" ${TOPO_SCTP:+"$TOPO_SCTP"} node@"$NS_NODE"
 	done
 	for port; do
 		wait_listener "$NS_NODE" tcp+udp "$port"
@@ -558,7 +728,8 @@ _parse_stats() {
 }
 
 svc_stats() {
-	_parse_stats "$(nodeadm list --stats -n "-${1:0:1}" "$2")"
+	proto_opt "$1"
+	_parse_stats "$(nodeadm list --stats -n "$REPLY" "$2")"
 }
 
 node_stats() {

@@ -3,15 +3,22 @@
  * svcnat-backend - a test backend for the svcnat selftests.
  *
  * One process serves any number of backends, each in its own network
- * namespace, on TCP and UDP at once:
+ * namespace, on TCP and UDP (and SCTP with -S) at once:
  *
- *	svcnat-backend [-p PORT] ID[@NETNS]...
+ *	svcnat-backend [-p PORT] [-S] ID[@NETNS]...
  *
  * For every ID it switches to NETNS (a name under /run/netns, or a path),
- * then listens on 0.0.0.0:PORT (default 80) for TCP and UDP.
+ * then listens on PORT (default 80) of 0.0.0.0 and of :: (IPv6 only, a
+ * socket of its own: IPv4 peers never show up as ::ffff:a.b.c.d) for TCP
+ * and UDP, and with -S for SCTP too (one-to-one style, SOCK_STREAM; the
+ * sctp module must be loadable). The IPv6 sockets are skipped in a
+ * namespace without IPv6. The IPv4 TCP and UDP sockets of an ID are bound
+ * last, so that once they listen (what the tests wait for with ss -4) all
+ * its other sockets do too.
  *
- * TCP: on accept it writes "<ID> <peer-addr>:<peer-port>\n", then echoes
- * every byte it receives until the peer closes.
+ * TCP and SCTP: on accept it writes "<ID> <peer-addr>:<peer-port>\n", then
+ * echoes every byte it receives until the peer closes. An IPv6 peer
+ * address is written in brackets: "<ID> [fd00:1::2]:40000".
  * UDP: every datagram is answered with one datagram holding the same
  * header followed by the received bytes.
  *
@@ -102,41 +109,94 @@ static int queue_out(struct slot *s, const void *data, size_t len)
 }
 
 static int header(char *buf, size_t size, const char *id,
-		  const struct sockaddr_in *peer)
+		  const struct sockaddr_storage *peer)
 {
-	char addr[INET_ADDRSTRLEN];
+	const struct sockaddr_in6 *p6 = (const struct sockaddr_in6 *)peer;
+	const struct sockaddr_in *p4 = (const struct sockaddr_in *)peer;
+	char addr[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &peer->sin_addr, addr, sizeof(addr));
+	if (peer->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &p6->sin6_addr, addr, sizeof(addr));
+		return snprintf(buf, size, "%s [%s]:%u\n", id, addr,
+				ntohs(p6->sin6_port));
+	}
+	inet_ntop(AF_INET, &p4->sin_addr, addr, sizeof(addr));
 	return snprintf(buf, size, "%s %s:%u\n", id, addr,
-			ntohs(peer->sin_port));
+			ntohs(p4->sin_port));
 }
 
 #include "netns.h"
 
-static int bound_socket(int type, unsigned short port)
+/*
+ * A socket of family, type and protocol bound to the wildcard address and
+ * port (listening if a stream), or -1 for an IPv6 socket in a namespace
+ * without IPv6.
+ */
+static int bound_socket(int family, int type, int proto, unsigned short port)
 {
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(port),
+		.sin6_addr = IN6ADDR_ANY_INIT,
+	};
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_port = htons(port),
 		.sin_addr.s_addr = htonl(INADDR_ANY),
 	};
+	const char *what = proto == IPPROTO_SCTP ? "sctp" :
+			   type == SOCK_STREAM ? "tcp" : "udp";
 	int one = 1;
-	int fd;
+	int fd, r;
 
-	fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	if (fd < 0 && family == AF_INET6 && errno == EAFNOSUPPORT)
+		return -1;
 	if (fd < 0)
-		die("socket: %s", strerror(errno));
+		die("%s socket: %s", what, strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
-		die("bind port %u: %s", port, strerror(errno));
+	if (family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		r = bind(fd, (struct sockaddr *)&sin6, sizeof(sin6));
+		if (r && errno == EADDRNOTAVAIL) {
+			close(fd);
+			return -1;
+		}
+	} else {
+		r = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	}
+	if (r)
+		die("bind %s port %u: %s", what, port, strerror(errno));
 	if (type == SOCK_STREAM && listen(fd, 512))
 		die("listen: %s", strerror(errno));
 	return fd;
 }
 
+/* The sockets of one ID, IPv4 TCP and UDP last (see the top). */
+static void serve(const char *id, unsigned short port, int sctp)
+{
+	int fd;
+
+	if (sctp) {
+		add_slot(FD_LISTEN, bound_socket(AF_INET, SOCK_STREAM,
+						 IPPROTO_SCTP, port), id);
+		fd = bound_socket(AF_INET6, SOCK_STREAM, IPPROTO_SCTP, port);
+		if (fd >= 0)
+			add_slot(FD_LISTEN, fd, id);
+	}
+	fd = bound_socket(AF_INET6, SOCK_STREAM, 0, port);
+	if (fd >= 0)
+		add_slot(FD_LISTEN, fd, id);
+	fd = bound_socket(AF_INET6, SOCK_DGRAM, 0, port);
+	if (fd >= 0)
+		add_slot(FD_UDP, fd, id);
+	add_slot(FD_LISTEN, bound_socket(AF_INET, SOCK_STREAM, 0, port), id);
+	add_slot(FD_UDP, bound_socket(AF_INET, SOCK_DGRAM, 0, port), id);
+}
+
 static void on_accept(struct slot *l)
 {
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
 	const char *id = l->id;	/* add_slot() may move slots[], and l */
 	char hdr[128];
@@ -154,7 +214,7 @@ static void on_accept(struct slot *l)
 
 static void on_udp(struct slot *u, char *buf)
 {
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	char hdr[128];
 	socklen_t len;
 	ssize_t r;
@@ -209,7 +269,7 @@ static int on_conn(struct slot *c, short revents, char *buf)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: svcnat-backend [-p PORT] ID[@NETNS]...\n");
+	fprintf(stderr, "usage: svcnat-backend [-p PORT] [-S] ID[@NETNS]...\n");
 	exit(2);
 }
 
@@ -218,13 +278,16 @@ int main(int argc, char **argv)
 	unsigned short port = 80;
 	struct pollfd *pfd = NULL;
 	size_t pfd_cap = 0;
+	int opt, sctp = 0;
 	char *buf;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "p:h")) != -1) {
+	while ((opt = getopt(argc, argv, "p:Sh")) != -1) {
 		switch (opt) {
 		case 'p':
 			port = atoi(optarg);
+			break;
+		case 'S':
+			sctp = 1;
 			break;
 		default:
 			usage();
@@ -242,8 +305,7 @@ int main(int argc, char **argv)
 			*ns++ = '\0';
 			enter_netns(ns);
 		}
-		add_slot(FD_LISTEN, bound_socket(SOCK_STREAM, port), id);
-		add_slot(FD_UDP, bound_socket(SOCK_DGRAM, port), id);
+		serve(id, port, sctp);
 	}
 
 	buf = malloc(BUF_SIZE);

@@ -2,10 +2,16 @@
 /*
  * svcnat-client - traffic generator for the svcnat selftests.
  *
- * Talks to svcnat-backend (directly or through a service address) over TCP
- * and/or UDP, checks every reply byte for byte and counts which backend
- * answered. One process does many connections, which matters under QEMU
- * TCG where every exec costs ~70 ms.
+ * Talks to svcnat-backend (directly or through a service address) over TCP,
+ * UDP and/or SCTP, IPv4 or IPv6, checks every reply byte for byte and
+ * counts which backend answered. One process does many connections, which
+ * matters under QEMU TCG where every exec costs ~70 ms.
+ *
+ * A target is ADDR:PORT, an IPv6 address in brackets: 10.96.0.10:8081,
+ * [fd00:96::10]:8081. SCTP (-x) uses one-to-one style sockets (SOCK_STREAM,
+ * IPPROTO_SCTP; the sctp module must be loadable) bound to the source
+ * address the route to the target gives: a single-homed association, so
+ * that no address list goes into the INIT that a NAT would not rewrite.
  *
  * Burst mode (default): COUNT connections per protocol, PAR at a time;
  * connection i goes to target i % ntargets. Each connection sends SIZE
@@ -30,16 +36,23 @@
  *	res IDX PROTO error REASON			(-R)
  *	backend PROTO ID COUNT				(sorted)
  *	total PROTO N ok OK fail FAIL
- * SEEN is the source address the backend saw, T0/T1 are CLOCK_REALTIME
- * seconds at the start and the end of the connection.
+ * PROTO is tcp, udp or sctp. SEEN is the source address the backend saw,
+ * T0/T1 are CLOCK_REALTIME seconds at the start and the end of the
+ * connection. Addresses with a port are written as the targets are
+ * (IPv6 in brackets); FROM is a bare address.
  *
- * With -R the sockets get IP_RECVERR, so that a failed connection tells how
- * it failed: "reject" is an ICMP port unreachable (FROM is the address that
- * sent it), "unreach/CODE" another ICMP destination unreachable, "reset" a
- * TCP RST, "timeout" no answer at all (-w), LOCAL is the client's own
- * address:port (getsockname). A UDP datagram that netfilter drops on its
- * way out of this host (send() fails with EPERM) counts as lost, so a
- * drop looks the same from every namespace: a timeout.
+ * With -R the sockets get IP_RECVERR (IPV6_RECVERR), so that a failed
+ * connection tells how it failed: "reject" is an ICMP or ICMPv6 port
+ * unreachable (FROM is the address that sent it), "unreach/CODE" another
+ * ICMP (ICMPv6) destination unreachable with its code, "reset" a TCP RST or
+ * an SCTP ABORT, "timeout" no answer at all (-w), LOCAL is the client's own
+ * address:port (getsockname). SCTP queues no ICMP errors on the socket: for
+ * it the client reads the ICMP and ICMPv6 errors that reach its namespace
+ * on raw sockets and matches the SCTP header inside them to its
+ * connections, so that an ICMP reject is seen at once (not only when the
+ * INIT is retransmitted) and told apart from an ABORT. A UDP datagram that
+ * netfilter drops on its way out of this host (send() fails with EPERM)
+ * counts as lost, so a drop looks the same from every namespace: a timeout.
  *
  * Exit status: 0 all connections/exchanges good, 1 some failed, 2 usage or
  * setup error.
@@ -48,9 +61,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <linux/errqueue.h>
+#include <linux/icmp.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
-#include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -70,8 +85,19 @@
 #define UDP_MAX		(65507 - HDR_MAX)
 #define UDP_RETX_MS	500
 
-enum { P_TCP, P_UDP, NPROTO };
-static const char *const proto_name[NPROTO] = { "tcp", "udp" };
+enum { P_TCP, P_UDP, P_SCTP, NPROTO };
+static const char *const proto_name[NPROTO] = { "tcp", "udp", "sctp" };
+
+union sockaddr_any {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+static socklen_t sa_len(const union sockaddr_any *a)
+{
+	return a->sa.sa_family == AF_INET6 ? sizeof(a->v6) : sizeof(a->v4);
+}
 
 enum xstate { X_FREE, X_CONNECT, X_XFER, X_DONE };
 
@@ -97,6 +123,13 @@ struct xfer {
 	char note[96];
 	int ok;
 	int refused;		/* ECONNREFUSED seen */
+	int established;	/* TCP, SCTP: connected */
+	const union sockaddr_any *target;
+	unsigned short lport;	/* SCTP: our port, to match ICMP errors */
+	int icmp;		/* an ICMP error was seen: */
+	int icmp_v6;		/* ICMPv6 */
+	int icmp_type, icmp_code;
+	char icmp_from[INET6_ADDRSTRLEN];
 };
 
 struct idstat {
@@ -105,7 +138,7 @@ struct idstat {
 	unsigned long n;
 };
 
-static struct sockaddr_in targets[MAX_TARGETS];
+static union sockaddr_any targets[MAX_TARGETS];
 static int ntargets;
 static int protos[NPROTO];
 static int nprotos;
@@ -151,27 +184,46 @@ static void on_signal(int sig)
 
 #include "netns.h"
 
+/* ADDR:PORT or [ADDR6]:PORT */
 static void parse_target(const char *arg)
 {
+	const char *colon = strrchr(arg, ':'), *h = arg;
+	union sockaddr_any *sa;
 	char host[64];
-	const char *colon = strrchr(arg, ':');
-	struct sockaddr_in *sa;
+	size_t hlen;
 	char *end;
 	long port;
+	int ok;
 
 	if (ntargets == MAX_TARGETS)
 		die("too many targets");
-	if (!colon || (size_t)(colon - arg) >= sizeof(host))
-		die("bad target '%s' (want ADDR:PORT)", arg);
-	memcpy(host, arg, colon - arg);
-	host[colon - arg] = '\0';
+	if (!colon)
+		die("bad target '%s' (want ADDR:PORT or [ADDR]:PORT)", arg);
+	hlen = colon - arg;
+	if (*arg == '[') {
+		if (hlen < 2 || colon[-1] != ']')
+			die("bad target '%s' (want [ADDR]:PORT)", arg);
+		h++;
+		hlen -= 2;
+	}
+	if (hlen >= sizeof(host))
+		die("bad target '%s'", arg);
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
 	port = strtol(colon + 1, &end, 10);
 	sa = &targets[ntargets++];
-	sa->sin_family = AF_INET;
-	if (*end || port < 1 || port > 65535 ||
-	    inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-		die("bad target '%s' (want ADDR:PORT)", arg);
-	sa->sin_port = htons(port);
+	memset(sa, 0, sizeof(*sa));
+	if (h != arg) {
+		sa->v6.sin6_family = AF_INET6;
+		sa->v6.sin6_port = htons(port);
+		ok = inet_pton(AF_INET6, host, &sa->v6.sin6_addr) == 1;
+	} else {
+		sa->v4.sin_family = AF_INET;
+		sa->v4.sin_port = htons(port);
+		ok = inet_pton(AF_INET, host, &sa->v4.sin_addr) == 1;
+	}
+	if (!ok || *end || port < 1 || port > 65535)
+		die("bad target '%s' (want ADDR:PORT or [ADDR]:PORT)", arg);
 }
 
 static void parse_allowed(char *list)
@@ -211,20 +263,35 @@ static void set_fail(struct xfer *x, const char *fmt, ...)
 }
 
 /* -R: ICMP errors are queued on the socket, to be told apart from a RST */
-static void set_recverr(int fd)
+static void set_recverr(int fd, int family)
 {
 	int on = 1;
 
-	if (results && setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof(on)))
+	if (!results)
+		return;
+	if (family == AF_INET6 ?
+	    setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on)) :
+	    setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof(on)))
 		die("IP_RECVERR: %s", strerror(errno));
 }
 
-static void fmt_addr(const struct sockaddr_in *sa, char *buf, size_t len)
+static void fmt_addr(const union sockaddr_any *sa, char *buf, size_t len)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &sa->sin_addr, a, sizeof(a));
-	snprintf(buf, len, "%s:%u", a, ntohs(sa->sin_port));
+	if (sa->sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &sa->v6.sin6_addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, ntohs(sa->v6.sin6_port));
+	} else {
+		inet_ntop(AF_INET, &sa->v4.sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(sa->v4.sin_port));
+	}
+}
+
+static unsigned short sa_port(const union sockaddr_any *sa)
+{
+	return ntohs(sa->sa.sa_family == AF_INET6 ? sa->v6.sin6_port :
+						      sa->v4.sin_port);
 }
 
 /*
@@ -232,7 +299,9 @@ static void fmt_addr(const struct sockaddr_in *sa, char *buf, size_t len)
  * to get the source port of an earlier flow (ports are reused at once) would
  * be an old connection, still bound to the backend chosen back then. So a
  * new UDP flow never reuses a source port used before, in this run or (via
- * a bitmap in UDP_PORTS_FILE) in an earlier run on this machine.
+ * a bitmap in UDP_PORTS_FILE) in an earlier run on this machine. The same
+ * goes for SCTP: an INIT that finds the closed conntrack entry of an earlier
+ * association on its 5-tuple reuses that entry and its NAT binding.
  */
 #define UDP_PORTS_FILE	"/tmp/.svcnat-client-udp-ports"
 static unsigned char udp_used[65536 / 8];
@@ -270,27 +339,28 @@ static void udp_ports_save(void)
 }
 
 /* A connected UDP socket on a never-used source port, or -errno. */
-static int udp_fresh_socket(const struct sockaddr_in *target)
+static int udp_fresh_socket(const union sockaddr_any *target)
 {
 	int tried[64], ntried = 0, fd = -1, err = 0;
+	int family = target->sa.sa_family;
 
 	while (ntried < 64) {
-		struct sockaddr_in sa;
+		union sockaddr_any sa;
 		socklen_t len = sizeof(sa);
 		unsigned int port;
 
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			die("socket: %s", strerror(errno));
-		set_recverr(fd);
-		if (connect(fd, (const struct sockaddr *)target, sizeof(*target)) ||
-		    getsockname(fd, (struct sockaddr *)&sa, &len)) {
+		set_recverr(fd, family);
+		if (connect(fd, &target->sa, sa_len(target)) ||
+		    getsockname(fd, &sa.sa, &len)) {
 			err = -errno;
 			close(fd);
 			fd = err;
 			break;
 		}
-		port = ntohs(sa.sin_port);
+		port = sa_port(&sa);
 		if (!(udp_used[port / 8] & (1 << (port % 8)))) {
 			udp_used[port / 8] |= 1 << (port % 8);
 			udp_used_dirty = 1;
@@ -311,13 +381,58 @@ static int udp_fresh_socket(const struct sockaddr_in *target)
 }
 
 /*
+ * SCTP: bind fd to the source address of the route to target (what a
+ * connected UDP socket gets), so that the association is single-homed, and
+ * to a never-used port (see udp_fresh_socket()) of the ephemeral range.
+ * Returns 0 or an errno.
+ */
+static int bind_route_source(int fd, const union sockaddr_any *target)
+{
+	union sockaddr_any src;
+	socklen_t len = sizeof(src);
+	int u, err = 0, tries;
+
+	u = socket(target->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (u < 0)
+		die("socket: %s", strerror(errno));
+	if (connect(u, &target->sa, sa_len(target)) ||
+	    getsockname(u, &src.sa, &len))
+		err = errno;
+	close(u);
+	if (err)
+		return err;
+	for (tries = 0; tries < 1024; tries++) {
+		unsigned int port = 32768 + random() % 28232;
+
+		if (tries == 256)	/* nearly all used up: start over */
+			memset(udp_used, 0, sizeof(udp_used));
+		if (udp_used[port / 8] & (1 << (port % 8)))
+			continue;
+		if (src.sa.sa_family == AF_INET6)
+			src.v6.sin6_port = htons(port);
+		else
+			src.v4.sin_port = htons(port);
+		if (!bind(fd, &src.sa, sa_len(&src))) {
+			udp_used[port / 8] |= 1 << (port % 8);
+			udp_used_dirty = 1;
+			return 0;
+		}
+		if (errno != EADDRINUSE)
+			return errno;
+	}
+	return EADDRINUSE;
+}
+
+/*
  * Start one exchange. If fd < 0 a new socket is connected to target;
  * otherwise the existing connected socket is reused (long-lived mode).
  */
 static void xfer_start(struct xfer *x, int proto, int fd,
-		       const struct sockaddr_in *target, unsigned long idx,
+		       const union sockaddr_any *target, unsigned long idx,
 		       uint64_t seed, int want_hdr)
 {
+	int err;
+
 	size_t cap;
 
 	free(x->payload);
@@ -338,10 +453,12 @@ static void xfer_start(struct xfer *x, int proto, int fd,
 	strcpy(x->id, "-");
 	strcpy(x->seen, "-");
 	x->ok = 1;
+	x->target = target;
 
 	if (fd >= 0) {
 		x->fd = fd;
 		x->state = X_XFER;
+		x->established = 1;
 		return;
 	}
 	x->state = X_CONNECT;
@@ -353,21 +470,34 @@ static void xfer_start(struct xfer *x, int proto, int fd,
 			x->state = X_XFER;
 		return;
 	}
-	x->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	x->fd = socket(target->sa.sa_family,
+		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       proto == P_SCTP ? IPPROTO_SCTP : 0);
 	if (x->fd < 0)
-		die("socket: %s", strerror(errno));
-	set_recverr(x->fd);
-	if (connect(x->fd, (const struct sockaddr *)target,
-		    sizeof(*target)) && errno != EINPROGRESS)
+		die("%s socket: %s", proto_name[proto], strerror(errno));
+	set_recverr(x->fd, target->sa.sa_family);
+	if (proto == P_SCTP) {
+		union sockaddr_any sa;
+		socklen_t len = sizeof(sa);
+
+		err = bind_route_source(x->fd, target);
+		if (err) {
+			set_fail(x, "bind: %s", strerror(err));
+			return;
+		}
+		if (!getsockname(x->fd, &sa.sa, &len))
+			x->lport = sa_port(&sa);
+	}
+	if (connect(x->fd, &target->sa, sa_len(target)) && errno != EINPROGRESS)
 		set_fail(x, "connect: %s", strerror(errno));
 }
 
 static void note_local(struct xfer *x)
 {
-	struct sockaddr_in sa;
+	union sockaddr_any sa;
 	socklen_t len = sizeof(sa);
 
-	if (!getsockname(x->fd, (struct sockaddr *)&sa, &len))
+	if (!getsockname(x->fd, &sa.sa, &len))
 		fmt_addr(&sa, x->local, sizeof(x->local));
 }
 
@@ -440,7 +570,8 @@ static void check_complete(struct xfer *x)
 	}
 }
 
-static void xfer_tcp(struct xfer *x, short revents)
+/* TCP and SCTP (one-to-one style: a stream of bytes here) */
+static void xfer_stream(struct xfer *x, short revents)
 {
 	ssize_t r;
 
@@ -459,6 +590,7 @@ static void xfer_tcp(struct xfer *x, short revents)
 		}
 		note_local(x);
 		x->state = X_XFER;
+		x->established = 1;
 	}
 	if (x->sent < x->plen && (revents & POLLOUT)) {
 		r = write(x->fd, x->payload + x->sent, x->plen - x->sent);
@@ -560,7 +692,7 @@ static short xfer_events(const struct xfer *x)
 {
 	if (x->state == X_CONNECT)
 		return POLLOUT;
-	if (x->proto == P_TCP && x->sent < x->plen)
+	if (x->proto != P_UDP && x->sent < x->plen)
 		return POLLIN | POLLOUT;
 	return POLLIN;
 }
@@ -569,14 +701,15 @@ static short xfer_events(const struct xfer *x)
 static int xfer_step(struct xfer *x, short revents, double t)
 {
 	if (x->state != X_DONE) {
-		if (x->proto == P_TCP)
-			xfer_tcp(x, revents);
-		else
+		if (x->proto == P_UDP)
 			xfer_udp(x, revents, t);
+		else
+			xfer_stream(x, revents);
 	}
 	if (x->state != X_DONE && t >= x->deadline)
-		set_fail(x, "timeout after %d ms (%zu bytes received%s)",
-			 timeout_ms, x->rxlen, x->note);
+		set_fail(x, "timeout after %d ms (%s%zu bytes sent, %zu received%s)",
+			 timeout_ms, x->state == X_CONNECT ? "connecting, " : "",
+			 x->sent, x->rxlen, x->note);
 	return x->state == X_DONE;
 }
 
@@ -637,9 +770,8 @@ static void report(const struct xfer *x)
 	       x->ok ? "ok" : "fail", x->ok ? "" : " ", x->ok ? "" : x->why);
 }
 
-/* The ICMP error queued on x's socket (IP_RECVERR), if any. */
-static int icmp_error(const struct xfer *x, int *type, int *code, char *from,
-		      size_t len)
+/* The ICMP error queued on x's socket (IP_RECVERR, IPV6_RECVERR), if any. */
+static void icmp_from_errqueue(struct xfer *x)
 {
 	char cbuf[512], dummy[64];
 	struct iovec iov = { .iov_base = dummy, .iov_len = sizeof(dummy) };
@@ -650,57 +782,189 @@ static int icmp_error(const struct xfer *x, int *type, int *code, char *from,
 	struct cmsghdr *c;
 
 	if (x->fd < 0 || recvmsg(x->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-		return 0;
+		return;
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 		struct sock_extended_err *ee;
-		struct sockaddr_in *off;
+		union sockaddr_any *off;
 
-		if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR)
+		if (!(c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) &&
+		    !(c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR))
 			continue;
 		ee = (struct sock_extended_err *)CMSG_DATA(c);
-		if (ee->ee_origin != SO_EE_ORIGIN_ICMP)
+		if (ee->ee_origin != SO_EE_ORIGIN_ICMP &&
+		    ee->ee_origin != SO_EE_ORIGIN_ICMP6)
 			continue;
-		*type = ee->ee_type;
-		*code = ee->ee_code;
-		off = (struct sockaddr_in *)SO_EE_OFFENDER(ee);
-		if (off->sin_family != AF_INET ||
-		    !inet_ntop(AF_INET, &off->sin_addr, from, len))
-			snprintf(from, len, "-");
-		return 1;
+		x->icmp = 1;
+		x->icmp_v6 = ee->ee_origin == SO_EE_ORIGIN_ICMP6;
+		x->icmp_type = ee->ee_type;
+		x->icmp_code = ee->ee_code;
+		off = (union sockaddr_any *)SO_EE_OFFENDER(ee);
+		if (off->sa.sa_family == AF_INET)
+			inet_ntop(AF_INET, &off->v4.sin_addr, x->icmp_from,
+				  sizeof(x->icmp_from));
+		else if (off->sa.sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &off->v6.sin6_addr, x->icmp_from,
+				  sizeof(x->icmp_from));
+		else
+			strcpy(x->icmp_from, "-");
+		return;
 	}
-	return 0;
+}
+
+/*
+ * -R with SCTP: raw sockets that get a copy of every ICMP (ICMPv6)
+ * destination unreachable reaching this namespace; raw_drain() matches
+ * the SCTP header quoted in them to the connections in flight.
+ */
+static int raw_fd[2] = { -1, -1 };	/* ICMP, ICMPv6 */
+static struct xfer *raw_xs;		/* the connections in flight */
+static int raw_nxs;
+
+static void raw_open(void)
+{
+	int need[2] = { 0, 0 };
+
+	for (int i = 0; i < ntargets; i++)
+		need[targets[i].sa.sa_family == AF_INET6] = 1;
+	if (need[0]) {
+		struct icmp_filter f = { .data = ~(1U << ICMP_DEST_UNREACH) };
+
+		raw_fd[0] = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				   IPPROTO_ICMP);
+		if (raw_fd[0] < 0 ||
+		    setsockopt(raw_fd[0], SOL_RAW, ICMP_FILTER, &f, sizeof(f)))
+			die("raw ICMP socket: %s", strerror(errno));
+	}
+	if (need[1]) {
+		struct icmp6_filter f;
+
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
+		raw_fd[1] = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				   IPPROTO_ICMPV6);
+		if (raw_fd[1] < 0 ||
+		    setsockopt(raw_fd[1], IPPROTO_ICMPV6, ICMP6_FILTER, &f,
+			       sizeof(f)))
+			die("raw ICMPv6 socket: %s", strerror(errno));
+	}
+}
+
+/* An ICMP error about the SCTP packet sport -> daddr:dport reached us. */
+static void raw_match(int v6, int type, int code, const char *from,
+		      const unsigned char *daddr, unsigned short sport,
+		      unsigned short dport)
+{
+	for (int i = 0; i < raw_nxs; i++) {
+		struct xfer *x = &raw_xs[i];
+		const union sockaddr_any *t = x->target;
+
+		if (x->state == X_FREE || x->proto != P_SCTP || x->icmp ||
+		    !t || x->lport != sport || sa_port(t) != dport ||
+		    (t->sa.sa_family == AF_INET6) != v6)
+			continue;
+		if (v6 ? memcmp(daddr, &t->v6.sin6_addr, 16) :
+			 memcmp(daddr, &t->v4.sin_addr, 4))
+			continue;
+		x->icmp = 1;
+		x->icmp_v6 = v6;
+		x->icmp_type = type;
+		x->icmp_code = code;
+		snprintf(x->icmp_from, sizeof(x->icmp_from), "%s", from);
+		x->refused = 1;
+		set_fail(x, "ICMP%s destination unreachable code %d from %s",
+			 v6 ? "v6" : "", code, from);
+		return;
+	}
+}
+
+static void raw_drain(void)
+{
+	unsigned char b[1500];
+	union sockaddr_any from;
+	char a[INET6_ADDRSTRLEN];
+
+	for (int v6 = 0; v6 < 2; v6++) {
+		socklen_t len = sizeof(from);
+		ssize_t r;
+
+		if (raw_fd[v6] < 0)
+			continue;
+		while ((r = recvfrom(raw_fd[v6], b, sizeof(b), 0, &from.sa,
+				     &len)) > 0) {
+			size_t o = 0, in, tl;
+
+			len = sizeof(from);
+			if (!v6) {
+				/* IP header, ICMP header, quoted IP header */
+				o = (b[0] & 0xf) * 4;
+				in = o + 8;
+				if ((size_t)r < in + 20)
+					continue;
+				tl = in + (b[in] & 0xf) * 4;
+				if (b[in + 9] != IPPROTO_SCTP ||
+				    (size_t)r < tl + 4)
+					continue;
+				inet_ntop(AF_INET, &from.v4.sin_addr, a,
+					  sizeof(a));
+				raw_match(0, b[o], b[o + 1], a, b + in + 16,
+					  b[tl] << 8 | b[tl + 1],
+					  b[tl + 2] << 8 | b[tl + 3]);
+			} else {
+				/* ICMPv6 header, quoted IPv6 header */
+				in = 8;
+				tl = in + 40;
+				if ((size_t)r < tl + 4 ||
+				    b[in + 6] != IPPROTO_SCTP)
+					continue;
+				inet_ntop(AF_INET6, &from.v6.sin6_addr, a,
+					  sizeof(a));
+				raw_match(1, b[0], b[1], a, b + in + 24,
+					  b[tl] << 8 | b[tl + 1],
+					  b[tl + 2] << 8 | b[tl + 3]);
+			}
+		}
+	}
 }
 
 /* -R: one "res" line per connection, saying how it ended. */
-static void report_result(const struct xfer *x)
+static void report_result(struct xfer *x)
 {
-	char from[INET_ADDRSTRLEN] = "-";
-	int type, code;
 	const char *p = proto_name[x->proto];
+	int port_unreach, unreach;
 
 	if (!results)
 		return;
 	if (x->ok) {
 		printf("res %lu %s ok %s %s %s\n", x->idx, p, x->id, x->seen,
 		       x->local[0] ? x->local : "-");
-	} else if (icmp_error(x, &type, &code, from, sizeof(from))) {
-		if (type == ICMP_DEST_UNREACH && code == ICMP_PORT_UNREACH)
-			printf("res %lu %s reject %s\n", x->idx, p, from);
-		else if (type == ICMP_DEST_UNREACH)
-			printf("res %lu %s unreach/%d %s\n", x->idx, p, code,
-			       from);
-		else
-			printf("res %lu %s error icmp type %d code %d from %s\n",
-			       x->idx, p, type, code, from);
-	} else if (x->refused && x->proto == P_TCP) {
-		printf("res %lu %s reset\n", x->idx, p);
-	} else if (x->refused) {
-		printf("res %lu %s reject -\n", x->idx, p);
-	} else if (!strncmp(x->why, "timeout ", 8)) {
-		printf("res %lu %s timeout\n", x->idx, p);
-	} else {
-		printf("res %lu %s error %s\n", x->idx, p, x->why);
+		return;
 	}
+	/* the ICMP error may be queued and not read yet */
+	if (x->proto == P_SCTP)
+		raw_drain();
+	else if (!x->icmp)
+		icmp_from_errqueue(x);
+	unreach = x->icmp_v6 ? x->icmp_type == ICMP6_DST_UNREACH :
+			       x->icmp_type == ICMP_DEST_UNREACH;
+	port_unreach = unreach && x->icmp_code ==
+		       (x->icmp_v6 ? ICMP6_DST_UNREACH_NOPORT : ICMP_PORT_UNREACH);
+	if (x->icmp && port_unreach)
+		printf("res %lu %s reject %s\n", x->idx, p, x->icmp_from);
+	else if (x->icmp && unreach)
+		printf("res %lu %s unreach/%d %s\n", x->idx, p, x->icmp_code,
+		       x->icmp_from);
+	else if (x->icmp)
+		printf("res %lu %s error icmp%s type %d code %d from %s\n",
+		       x->idx, p, x->icmp_v6 ? "v6" : "", x->icmp_type,
+		       x->icmp_code, x->icmp_from);
+	else if (x->refused && x->proto != P_UDP)
+		printf("res %lu %s reset\n", x->idx, p);
+	else if (x->refused)
+		printf("res %lu %s reject -\n", x->idx, p);
+	else if (!strncmp(x->why, "timeout ", 8))
+		printf("res %lu %s timeout\n", x->idx, p);
+	else
+		printf("res %lu %s error %s\n", x->idx, p, x->why);
 }
 
 static int cmp_ids(const void *a, const void *b)
@@ -728,13 +992,15 @@ static void summary(void)
  * Close a finished TCP connection with a RST (SO_LINGER 0): conntrack then
  * forgets it after 10 s instead of keeping TIME_WAIT for 2 minutes, which
  * matters with a few thousand connections and the 8k-entry conntrack table
- * of a 1 GB guest.
+ * of a 1 GB guest. An established SCTP association likewise ends with an
+ * ABORT; one that never got established goes without a packet (an ABORT
+ * would be a new connection attempt for conntrack, and a reject counted).
  */
 static void close_fast(struct xfer *x)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
-	if (x->proto == P_TCP)
+	if (x->proto == P_TCP || (x->proto == P_SCTP && x->established))
 		setsockopt(x->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(x->fd);
 }
@@ -742,13 +1008,15 @@ static void close_fast(struct xfer *x)
 static int burst(long count, int par, double secs, double rate)
 {
 	struct xfer *xs = calloc(par, sizeof(*xs));
-	struct pollfd *pfd = calloc(par, sizeof(*pfd));
+	struct pollfd *pfd = calloc(par + 2, sizeof(*pfd));
 	double begin = now(), end = secs > 0 ? begin + secs : 0;
 	unsigned long next = 0, limit = count > 0 ? count * nprotos : 0;
 	int active = 0;
 
 	if (!xs || !pfd)
 		die("out of memory");
+	raw_xs = xs;
+	raw_nxs = par;
 	for (;;) {
 		double t = now(), wait = 1;
 		/* may more connections start at all, and right now? */
@@ -798,10 +1066,17 @@ static int burst(long count, int par, double secs, double rate)
 			if (xs[i].proto == P_UDP && xs[i].next_retx - t < wait)
 				wait = xs[i].next_retx - t;
 		}
-		if (poll(pfd, par, wait > 0 ? (int)(wait * 1000) + 1 : 0) < 0 &&
+		for (int i = 0; i < 2; i++) {
+			pfd[par + i].fd = raw_fd[i];
+			pfd[par + i].events = POLLIN;
+			pfd[par + i].revents = 0;
+		}
+		if (poll(pfd, par + 2, wait > 0 ? (int)(wait * 1000) + 1 : 0) < 0 &&
 		    errno != EINTR)
 			die("poll: %s", strerror(errno));
 		t = now();
+		if (pfd[par].revents || pfd[par + 1].revents)
+			raw_drain();
 		for (int i = 0; i < par; i++)
 			if (xs[i].state != X_FREE && xs[i].state != X_DONE)
 				xfer_step(&xs[i], pfd[i].revents, t);
@@ -903,10 +1178,10 @@ static int longlived(long attempts, int distinct)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: svcnat-client [-n NETNS] [-t] [-u] [-c COUNT] [-P PAR] [-T SECS]\n"
+		"usage: svcnat-client [-n NETNS] [-t] [-u] [-x] [-c COUNT] [-P PAR] [-T SECS]\n"
 		"                     [-r RATE] [-s SIZE] [-w MS] [-a ID,...] [-S] [-v] [-R]\n"
-		"                     [-L [-D DISTINCT]] ADDR:PORT...\n"
-		"  -t/-u     TCP and/or UDP (default TCP)\n"
+		"                     [-L [-D DISTINCT]] ADDR:PORT|[ADDR6]:PORT...\n"
+		"  -t/-u/-x  TCP, UDP and/or SCTP (-x, --sctp) (default TCP)\n"
 		"  -c COUNT  connections per protocol (default 1; -L: attempts)\n"
 		"  -P PAR    connections in flight at once (default 1)\n"
 		"  -T SECS   keep connecting for SECS seconds or until SIGTERM\n"
@@ -916,8 +1191,9 @@ static void usage(void)
 		"  -a IDS    only these backend ids may answer\n"
 		"  -S        the backend must see our own address as source\n"
 		"  -v        one line per connection\n"
-		"  -R        one \"res\" line per connection: ok, reject (ICMP port\n"
-		"            unreachable), reset (TCP RST), timeout or error\n"
+		"  -R        one \"res\" line per connection: ok, reject (ICMP/ICMPv6\n"
+		"            port unreachable), reset (TCP RST, SCTP ABORT), timeout\n"
+		"            or error\n"
 		"  -L        long-lived mode, exchange once per stdin line\n"
 		"  -D K      -L: keep one connection per backend, until K\n");
 	exit(2);
@@ -925,13 +1201,18 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
+	static const struct option lopts[] = {
+		{ "sctp", no_argument, NULL, 'x' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *ns = NULL;
 	long cnt = -1;
 	double secs = 0, rate = 0;
 	int par = 1, ll = 0, distinct = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:tuc:P:T:r:s:w:a:SvRLD:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:tuxc:P:T:r:s:w:a:SvRLD:h",
+				  lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			ns = optarg;
@@ -942,6 +1223,10 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			if (!protos[P_UDP]++)
+				nprotos++;
+			break;
+		case 'x':
+			if (!protos[P_SCTP]++)
 				nprotos++;
 			break;
 		case 'c':
@@ -991,7 +1276,7 @@ int main(int argc, char **argv)
 		protos[0] = P_TCP;
 		nprotos = 1;
 	} else {
-		int sel[NPROTO] = { protos[P_TCP], protos[P_UDP] };
+		int sel[NPROTO] = { protos[P_TCP], protos[P_UDP], protos[P_SCTP] };
 
 		nprotos = 0;
 		for (int p = 0; p < NPROTO; p++)
@@ -1013,8 +1298,11 @@ int main(int argc, char **argv)
 	}
 	if (ns)
 		enter_netns(ns);
+	if (results && !ll && protos[nprotos - 1] == P_SCTP)
+		raw_open();
 	udp_ports_load();
 	atexit(udp_ports_save);
+	srandom(getpid() ^ (unsigned int)(now() * 1e6));
 
 	if (ll)
 		exit(longlived(cnt > 0 ? cnt : (distinct ? 30 : 1), distinct));

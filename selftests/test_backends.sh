@@ -69,7 +69,7 @@ exchange_udp_moved() {
 # held TCP connections, GONE's included, all still work, and that the UDP
 # flow to GONE was moved.
 change_keeps_established() {
-	local gone=$1 change=$2 out rest=()
+	local gone=$1 change=$2 out rest=() fd rc=0
 
 	reset_backends
 	ll_start -t -u -D 3 "$SVC"
@@ -83,7 +83,11 @@ change_keeps_established() {
 	check_spread "$out" tcp 30 "${rest[@]}"
 	check_spread "$out" udp 30 "${rest[@]}"
 	exchange_udp_moved "$gone"
-	ll_stop
+	# the client's status counts the moved flow as one failed exchange
+	fd=${LL[1]}
+	exec {fd}>&-
+	wait "$LL_PROC" || rc=$?
+	[ "$rc" = 1 ] || fail "long-lived client exited with $rc, not 1 (one moved UDP flow)"
 }
 
 del_backend() {
