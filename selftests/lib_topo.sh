@@ -747,3 +747,58 @@ stats_ge() {
 	((v >= $4 && v <= ${5:-v})) || fail "counter $3 of $1 $2: ${STATS[$3]:-none}, want $want"
 	info "counter $3 of $1 $2: $v ($want)"
 }
+
+# sem_conns NS IDS SRC PROTOS DST...: for each of PROTOS and each DST, at
+# once, enough connections that each of IDS is hit (hit_count), all
+# answered by IDS only, which saw SRC (own or masq).
+sem_conns() {
+	local ns=$1 ids=$2 src=$3 protos=$4 dst p n
+	local BG_CHECKS=()
+
+	shift 4
+	hit_count "$ids"
+	n=$REPLY
+	for dst; do
+		for p in $protos; do
+			bg_run expect_conn "$ns" "$p" "$dst" "$n" "$ids" "$src"
+		done
+	done
+	bg_wait "connections from ${ns##*-}: not all as expected"
+}
+
+# sem_dropped NS PROTOS DST...: no answer at all, each protocol to each DST.
+sem_dropped() {
+	local ns=$1 protos=$2 dst
+	local BG_CHECKS=()
+
+	shift 2
+	for dst; do
+		bg_run expect_drop "$ns" "$protos" "$dst"
+	done
+	bg_wait "some connections from ${ns##*-} were not dropped"
+}
+
+# sem_fresh CASE...: sem_reset (no services, default config), then CASE.
+sem_fresh() {
+	sem_reset
+	"$@"
+}
+
+# sem_run_cases VAR FRESH: the KTAP plan, then every case of CASES (pairs
+# of description and function), each run through FRESH. With VAR set in
+# the environment to "fn...", only those cases (while working on them).
+sem_run_cases() {
+	local only=${!1:-} fresh=$2 sel=() i
+
+	if [ -n "$only" ]; then
+		for ((i = 0; i < ${#CASES[@]}; i += 2)); do
+			[[ " $only " == *" ${CASES[i + 1]} "* ]] && sel+=("${CASES[@]:i:2}")
+		done
+		CASES=("${sel[@]}")
+	fi
+	ktap_plan $((${#CASES[@]} / 2))
+	for ((i = 0; i < ${#CASES[@]}; i += 2)); do
+		run_case "${CASES[i]}" "$fresh" "${CASES[i + 1]}"
+	done
+	ktap_done
+}

@@ -74,36 +74,6 @@ services() {
 	} | nodeadm apply -f - || fail "cannot program $protos $SVC6: $opts / ${bes[*]}"
 }
 
-# conns NS IDS SRC PROTOS DST...: for each of PROTOS and each DST, at
-# once, enough connections that each of IDS is hit, answered by IDS only,
-# which saw SRC (own or masq).
-conns() {
-	local ns=$1 ids=$2 src=$3 protos=$4 dst p n
-	local BG_CHECKS=()
-
-	shift 4
-	hit_count "$ids"
-	n=$REPLY
-	for dst; do
-		for p in $protos; do
-			bg_run expect_conn "$ns" "$p" "$dst" "$n" "$ids" "$src"
-		done
-	done
-	bg_wait "connections from ${ns##*-}: not all as expected"
-}
-
-# dropped NS PROTOS DST...: no answer at all, each protocol to each DST.
-dropped() {
-	local ns=$1 protos=$2 dst
-	local BG_CHECKS=()
-
-	shift 2
-	for dst; do
-		bg_run expect_drop "$ns" "$protos" "$dst"
-	done
-	bg_wait "some connections from ${ns##*-} were not dropped"
-}
-
 # saw ID ADDR: in the last probe, backend ID saw the source address ADDR.
 saw() {
 	[[ $PROBE_OUT == *" ok $1 [$2]:"* ]] ||
@@ -135,9 +105,9 @@ topology() {
 cluster_ip() {
 	need_ipv6
 	services "tcp udp sctp" ""
-	bg_run conns "$NS_POD3" "$ALL" own "tcp udp sctp" "$SVC6"
-	bg_run conns "$NS_EXT" "$ALL" masq "tcp sctp" "$SVC6"
-	bg_run conns "$NS_NODE" "$ALL" masq udp "$SVC6"
+	bg_run sem_conns "$NS_POD3" "$ALL" own "tcp udp sctp" "$SVC6"
+	bg_run sem_conns "$NS_EXT" "$ALL" masq "tcp sctp" "$SVC6"
+	bg_run sem_conns "$NS_NODE" "$ALL" masq udp "$SVC6"
 	bg_wait
 	probe "$NS_EXT" udp "$SVC6" 24 >/dev/null
 	saw pod1 "$NODE_POD_IP6"
@@ -158,20 +128,20 @@ nodeport() {
 	need_ipv6
 	node_listen "$NP"
 	services "tcp udp sctp" "--node-port $NP"
-	bg_run conns "$NS_EXT" "$ALL" masq "tcp udp sctp" "[$NODE_IP6]:$NP"
-	bg_run conns "$NS_EXT" "$ALL" masq tcp "[$NODE_IP2_6]:$NP"
-	bg_run conns "$NS_POD3" "$ALL" masq sctp "[$NODE_POD_IP6]:$NP"
-	bg_run conns "$NS_NODE" "$ALL" masq udp "[$NODE_IP6]:$NP"
-	bg_run conns "$NS_NODE" node own "tcp udp sctp" "[::1]:$NP"
-	bg_run conns "$NS_EXT" node own "tcp udp" "$NODE_IP:$NP"
+	bg_run sem_conns "$NS_EXT" "$ALL" masq "tcp udp sctp" "[$NODE_IP6]:$NP"
+	bg_run sem_conns "$NS_EXT" "$ALL" masq tcp "[$NODE_IP2_6]:$NP"
+	bg_run sem_conns "$NS_POD3" "$ALL" masq sctp "[$NODE_POD_IP6]:$NP"
+	bg_run sem_conns "$NS_NODE" "$ALL" masq udp "[$NODE_IP6]:$NP"
+	bg_run sem_conns "$NS_NODE" node own "tcp udp sctp" "[::1]:$NP"
+	bg_run sem_conns "$NS_EXT" node own "tcp udp" "$NODE_IP:$NP"
 	bg_wait
 	services "tcp udp sctp" "--node-port $NP --external-policy local"
-	bg_run conns "$NS_EXT" "$LOCALS" own "tcp udp sctp" "[$NODE_IP6]:$NP"
-	bg_run conns "$NS_POD3" "$ALL" own udp "[$NODE_IP6]:$NP"
+	bg_run sem_conns "$NS_EXT" "$LOCALS" own "tcp udp sctp" "[$NODE_IP6]:$NP"
+	bg_run sem_conns "$NS_POD3" "$ALL" own udp "[$NODE_IP6]:$NP"
 	bg_wait
 	services "tcp udp sctp" "--node-port $NP --external-policy local" "rpod1 rpod2"
-	bg_run dropped "$NS_EXT" "tcp udp sctp" "[$NODE_IP6]:$NP"
-	bg_run conns "$NS_POD3" "$REMOTES" own tcp "[$NODE_IP6]:$NP"
+	bg_run sem_dropped "$NS_EXT" "tcp udp sctp" "[$NODE_IP6]:$NP"
+	bg_run sem_conns "$NS_POD3" "$REMOTES" own tcp "[$NODE_IP6]:$NP"
 	bg_wait
 	stats_ge sctp "$SVC6" dropped-no-local 1
 	stats_ge tcp "$SVC6" rejected-no-endpoints 0 0
@@ -186,17 +156,17 @@ external_lb_ranges() {
 
 	need_ipv6
 	services "tcp udp sctp" "--external-ip $EIP6 --lb-ip $LBIP6 --source-range fd00:1::/64"
-	bg_run conns "$NS_EXT" "$ALL" masq "tcp udp sctp" "$lb"
-	bg_run conns "$NS_EXT" "$ALL" masq udp "$eip"
-	bg_run dropped "$NS_POD3" "tcp udp sctp" "$lb"
-	bg_run dropped "$NS_NODE" udp "$lb"
-	bg_run conns "$NS_POD3" "$ALL" masq "tcp sctp" "$eip"
+	bg_run sem_conns "$NS_EXT" "$ALL" masq "tcp udp sctp" "$lb"
+	bg_run sem_conns "$NS_EXT" "$ALL" masq udp "$eip"
+	bg_run sem_dropped "$NS_POD3" "tcp udp sctp" "$lb"
+	bg_run sem_dropped "$NS_NODE" udp "$lb"
+	bg_run sem_conns "$NS_POD3" "$ALL" masq "tcp sctp" "$eip"
 	bg_wait
 	stats_ge tcp "$SVC6" dropped-source-range 1
 	stats_ge udp "$SVC6" dropped-source-range 2
 	services "tcp udp" "--lb-ip $LBIP6 --source-range $CLUSTER_CIDR6"
-	bg_run conns "$NS_POD3" "$ALL" masq "tcp udp" "$lb"
-	bg_run dropped "$NS_EXT" "tcp udp" "$lb"
+	bg_run sem_conns "$NS_POD3" "$ALL" masq "tcp udp" "$lb"
+	bg_run sem_dropped "$NS_EXT" "tcp udp" "$lb"
 	bg_wait
 }
 
@@ -205,13 +175,13 @@ external_lb_ranges() {
 masquerade() {
 	need_ipv6
 	services "tcp udp sctp" "" "pod1"
-	bg_run conns "$NS_POD1" pod1 masq "tcp udp sctp" "$SVC6"
-	bg_run conns "$NS_POD2" pod1 own "tcp udp sctp" "$SVC6"
+	bg_run sem_conns "$NS_POD1" pod1 masq "tcp udp sctp" "$SVC6"
+	bg_run sem_conns "$NS_POD2" pod1 own "tcp udp sctp" "$SVC6"
 	bg_wait
 	probe "$NS_POD1" tcp "$SVC6" 2 >/dev/null
 	saw pod1 "$NODE_POD_IP6"
 	nodeadm set-config --masquerade-all on
-	conns "$NS_POD2" pod1 masq "tcp udp sctp" "$SVC6"
+	sem_conns "$NS_POD2" pod1 masq "tcp udp sctp" "$SVC6"
 }
 
 # No endpoints: ICMPv6 port unreachable on the cluster IP, the NodePort
@@ -236,7 +206,7 @@ reject() {
 
 	node_stats
 	rej0=${STATS[rejected-unknown-port]}
-	dropped "$NS_EXT" "tcp udp sctp" "[$VIP6]:8082"
+	sem_dropped "$NS_EXT" "tcp udp sctp" "[$VIP6]:8082"
 	node_stats
 	assert_eq "${STATS[rejected-unknown-port]}" "$rej0" "rejected-unknown-port with accept"
 	nodeadm set-config --unknown-port reject
@@ -253,13 +223,13 @@ reject() {
 itp_local() {
 	need_ipv6
 	services "tcp udp sctp" "--node-port $NP --internal-policy local" "pod1 rpod1"
-	bg_run conns "$NS_POD3" pod1 own "tcp udp sctp" "$SVC6"
-	bg_run conns "$NS_EXT" pod1 masq udp "$SVC6"
-	bg_run conns "$NS_EXT" pod1,rpod1 masq tcp "[$NODE_IP6]:$NP"
+	bg_run sem_conns "$NS_POD3" pod1 own "tcp udp sctp" "$SVC6"
+	bg_run sem_conns "$NS_EXT" pod1 masq udp "$SVC6"
+	bg_run sem_conns "$NS_EXT" pod1,rpod1 masq tcp "[$NODE_IP6]:$NP"
 	bg_wait
 	services "tcp udp sctp" "--node-port $NP --internal-policy local" "rpod1"
-	bg_run dropped "$NS_POD3" "tcp udp sctp" "$SVC6"
-	bg_run conns "$NS_EXT" rpod1 masq sctp "[$NODE_IP6]:$NP"
+	bg_run sem_dropped "$NS_POD3" "tcp udp sctp" "$SVC6"
+	bg_run sem_conns "$NS_EXT" rpod1 masq sctp "[$NODE_IP6]:$NP"
 	bg_wait
 	stats_ge sctp "$SVC6" dropped-no-local 1
 }
@@ -342,18 +312,18 @@ trace6() {
 		pod1,rpod1
 	bg_run trace "$NS_NODE" udp "$SVC6" "verdict=dnat origin=node masquerade=yes" pod1,rpod1
 	bg_run trace "$NS_POD3" udp "$lb" "verdict=drop reason=source-range frontend=lb-ip" -
-	bg_run conns "$NS_POD3" pod1,rpod1 own tcp "$SVC6"
-	bg_run conns "$NS_EXT" pod1,rpod1 masq sctp "[$NODE_IP6]:$NP"
-	bg_run conns "$NS_NODE" pod1,rpod1 masq udp "$SVC6"
-	bg_run dropped "$NS_POD3" udp "$lb"
+	bg_run sem_conns "$NS_POD3" pod1,rpod1 own tcp "$SVC6"
+	bg_run sem_conns "$NS_EXT" pod1,rpod1 masq sctp "[$NODE_IP6]:$NP"
+	bg_run sem_conns "$NS_NODE" pod1,rpod1 masq udp "$SVC6"
+	bg_run sem_dropped "$NS_POD3" udp "$lb"
 	bg_wait
 
 	services "tcp udp" "" "pod1"
 	bg_run trace "$NS_POD1" tcp "$SVC6" \
 		"verdict=dnat masquerade=yes masq-reason=hairpin hairpin=yes" pod1 pod1
 	bg_run trace "$NS_EXT" udp "$SVC6" "verdict=dnat masquerade=yes" pod1 pod1
-	bg_run conns "$NS_POD1" pod1 masq tcp "$SVC6"
-	bg_run conns "$NS_EXT" pod1 masq udp "$SVC6"
+	bg_run sem_conns "$NS_POD1" pod1 masq tcp "$SVC6"
+	bg_run sem_conns "$NS_EXT" pod1 masq udp "$SVC6"
 	bg_wait
 
 	services "tcp udp" "" ""
@@ -380,8 +350,8 @@ dual_stack() {
 	info "$out"
 	assert_match "$out" "TCP  10\\.96\\.0\\.10:8081 .*default/web:http.*TCP  \\[fd00:96::10\\]:8081 " \
 		"svcadm list: the IPv4 service, then the IPv6 one"
-	bg_run conns "$NS_POD3" pod1,rpod1 own "tcp sctp" "$SVC" "$SVC6"
-	bg_run conns "$NS_EXT" pod1,rpod1 masq tcp "$SVC" "$SVC6"
+	bg_run sem_conns "$NS_POD3" pod1,rpod1 own "tcp sctp" "$SVC" "$SVC6"
+	bg_run sem_conns "$NS_EXT" pod1,rpod1 masq tcp "$SVC" "$SVC6"
 	bg_wait
 	probe "$NS_EXT" sctp "$SVC6" 24 >/dev/null
 	saw pod1 "$NODE_POD_IP6"
@@ -390,8 +360,8 @@ dual_stack() {
 		fail "IPv4: pod1 should have seen $NODE_POD_IP:$NL$PROBE_OUT"
 	nodeadm del-service -t "$SVC6"
 	bg_run expect_drop "$NS_POD3" tcp "$SVC6" "IPv6 service deleted"
-	bg_run conns "$NS_POD3" pod1,rpod1 own tcp "$SVC"
-	bg_run conns "$NS_POD3" pod1,rpod1 own sctp "$SVC6"
+	bg_run sem_conns "$NS_POD3" pod1,rpod1 own tcp "$SVC"
+	bg_run sem_conns "$NS_POD3" pod1,rpod1 own sctp "$SVC6"
 	bg_wait
 }
 
@@ -441,8 +411,8 @@ mixed_family() {
 	nodeadm set-config --cluster-cidr "$CLUSTER_CIDR6" --cluster-cidr "$CLUSTER_CIDR" \
 		--nodeport-address fd00:1::/64 --nodeport-address 10.0.1.0/24 ||
 		fail "set-config with both families in the CIDR lists"
-	bg_run conns "$NS_EXT" pod1 masq "tcp udp" "$SVC6" "[$LBIP6]:$VPORT"
-	bg_run conns "$NS_EXT" rpod1 masq tcp "$SVC"
+	bg_run sem_conns "$NS_EXT" pod1 masq "tcp udp" "$SVC6" "[$LBIP6]:$VPORT"
+	bg_run sem_conns "$NS_EXT" rpod1 masq tcp "$SVC"
 	bg_wait
 }
 
@@ -478,16 +448,4 @@ fresh() {
 	"$@"
 }
 
-# V6_CASES="fn..." runs only those cases (while working on them).
-if [ -n "${V6_CASES:-}" ]; then
-	sel=()
-	for ((i = 0; i < ${#CASES[@]}; i += 2)); do
-		[[ " $V6_CASES " == *" ${CASES[i + 1]} "* ]] && sel+=("${CASES[@]:i:2}")
-	done
-	CASES=("${sel[@]}")
-fi
-ktap_plan $((${#CASES[@]} / 2))
-for ((i = 0; i < ${#CASES[@]}; i += 2)); do
-	run_case "${CASES[i]}" fresh "${CASES[i + 1]}"
-done
-ktap_done
+sem_run_cases V6_CASES fresh

@@ -63,34 +63,14 @@ services() {
 	} | nodeadm apply -f - || fail "cannot program $protos $SVC: $opts / ${bes[*]}"
 }
 
-# conns NS IDS SRC DST...: for each protocol of $PROTOS and each DST, at
-# once, enough connections that each of IDS is hit (hit_count), all
-# answered by IDS only, which saw SRC (own or masq).
+# conns NS IDS SRC DST...: sem_conns over every protocol of $PROTOS.
 conns() {
-	local ns=$1 ids=$2 src=$3 dst p n
-	local BG_CHECKS=()
-
-	shift 3
-	hit_count "$ids"
-	n=$REPLY
-	for dst; do
-		for p in $PROTOS; do
-			bg_run expect_conn "$ns" "$p" "$dst" "$n" "$ids" "$src"
-		done
-	done
-	bg_wait "connections from ${ns##*-}: not all as expected"
+	sem_conns "$1" "$2" "$3" "$PROTOS" "${@:4}"
 }
 
-# dropped NS DST...: each protocol of $PROTOS to each DST gets no answer.
+# dropped NS DST...: sem_dropped over every protocol of $PROTOS.
 dropped() {
-	local ns=$1 dst
-	local BG_CHECKS=()
-
-	shift
-	for dst; do
-		bg_run expect_drop "$ns" "$PROTOS" "$dst"
-	done
-	bg_wait "some connections from ${ns##*-} were not dropped"
+	sem_dropped "$1" "$PROTOS" "${@:2}"
 }
 
 # counters KEY MIN [MAX]: counter KEY of the UDP and the SCTP service.
@@ -300,22 +280,5 @@ CASES=(
 	"udp+sctp: unknown port/protocol: left alone, or ICMP reject" unknown_port
 	"tcp+udp+sctp: one address:port, three services with their own backends" three_protocols
 )
-# fresh CASE: sem_reset (no services, default config), then CASE.
-fresh() {
-	sem_reset
-	"$@"
-}
 
-# PROTO_CASES="fn..." runs only those cases (while working on them).
-if [ -n "${PROTO_CASES:-}" ]; then
-	sel=()
-	for ((i = 0; i < ${#CASES[@]}; i += 2)); do
-		[[ " $PROTO_CASES " == *" ${CASES[i + 1]} "* ]] && sel+=("${CASES[@]:i:2}")
-	done
-	CASES=("${sel[@]}")
-fi
-ktap_plan $((${#CASES[@]} / 2))
-for ((i = 0; i < ${#CASES[@]}; i += 2)); do
-	run_case "${CASES[i]}" fresh "${CASES[i + 1]}"
-done
-ktap_done
+sem_run_cases PROTO_CASES sem_fresh

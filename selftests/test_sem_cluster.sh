@@ -556,22 +556,5 @@ CASES=(
 	"rule 18: mark mode: mark seen by nft, no SNAT; custom mark bit" mark_mode
 	"counters: svcadm list --stats and show-config" counters
 )
-# fresh CASE: sem_reset (no services, default config), then CASE.
-fresh() {
-	sem_reset
-	"$@"
-}
 
-# SEM_CASES="fn..." runs only those cases (while working on them).
-if [ -n "${SEM_CASES:-}" ]; then
-	sel=()
-	for ((i = 0; i < ${#CASES[@]}; i += 2)); do
-		[[ " $SEM_CASES " == *" ${CASES[i + 1]} "* ]] && sel+=("${CASES[@]:i:2}")
-	done
-	CASES=("${sel[@]}")
-fi
-ktap_plan $((${#CASES[@]} / 2))
-for ((i = 0; i < ${#CASES[@]}; i += 2)); do
-	run_case "${CASES[i]}" fresh "${CASES[i + 1]}"
-done
-ktap_done
+sem_run_cases SEM_CASES sem_fresh

@@ -71,16 +71,9 @@ conns() {
 	bg_wait "connections from ${ns##*-}: not all as expected"
 }
 
-# dropped NS DST...: expect_drop (TCP and UDP) for every DST, all at once.
+# dropped NS DST...: sem_dropped over TCP and UDP.
 dropped() {
-	local ns=$1 dst
-	local BG_CHECKS=()
-
-	shift
-	for dst; do
-		bg_run expect_drop "$ns" "tcp udp" "$dst"
-	done
-	bg_wait "some connections from ${ns##*-} were not dropped"
+	sem_dropped "$1" "tcp udp" "${@:2}"
 }
 
 # left_alone NS PROTOS DST...: every DST answered by the node's own socket
