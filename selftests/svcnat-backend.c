@@ -30,6 +30,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sctp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -42,6 +43,7 @@
 #include <unistd.h>
 
 #define BUF_SIZE	65536
+#define SCTP_RTO_INITIAL_MS	300
 #define OUT_LIMIT	(1 << 20)	/* stop reading while this much is queued */
 
 enum fd_kind { FD_LISTEN, FD_UDP, FD_CONN };
@@ -155,6 +157,21 @@ static int bound_socket(int family, int type, int proto, unsigned short port)
 	if (fd < 0)
 		die("%s socket: %s", what, strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (proto == IPPROTO_SCTP) {
+		/*
+		 * Our COOKIE ACK (sent in softirq) and our first DATA (the
+		 * header, sent by this process, maybe on another CPU) can be
+		 * reordered on the way (veth queues packets per CPU). A client
+		 * still in COOKIE-ECHOED discards that DATA, and we would
+		 * retransmit it only after the initial RTO, 3 s by default:
+		 * as long as a probe waits. Retransmit sooner; a packet that
+		 * is really dropped is still never answered.
+		 */
+		struct sctp_rtoinfo rto = { .srto_initial = SCTP_RTO_INITIAL_MS };
+
+		if (setsockopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof(rto)))
+			die("SCTP_RTOINFO: %s", strerror(errno));
+	}
 	if (family == AF_INET6) {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 		r = bind(fd, (struct sockaddr *)&sin6, sizeof(sin6));
